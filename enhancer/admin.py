@@ -1,0 +1,63 @@
+from django.contrib import admin, messages
+
+from enhancer import pauses, review
+from enhancer.models import EnhanceModel, Job, JobEvent, JobStatus, SubmissionPause
+
+
+@admin.register(EnhanceModel)
+class EnhanceModelAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "name", "scale", "kind", "good_for", "enabled", "position"]
+    list_editable = ["enabled", "position"]
+    list_filter = ["kind", "enabled"]
+    search_fields = ["name", "display_name"]
+
+
+class JobEventInline(admin.TabularInline):
+    model = JobEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ["status", "message", "at"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "model", "status", "coins", "error_code", "created_at", "message"]
+    list_filter = ["status", "model", "created_at"]
+    search_fields = ["img_url", "hitpaw_job_id", "user__username", "message"]
+    date_hierarchy = "created_at"
+    inlines = [JobEventInline]
+    actions = ["resubmit_jobs", "close_jobs"]
+    readonly_fields = [f.name for f in Job._meta.fields if f.name not in ("id",)]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Resubmit to HitPaw (may charge again) — needs-review jobs only")
+    def resubmit_jobs(self, request, queryset):
+        moved = review.resubmit(
+            list(queryset.filter(status=JobStatus.NEEDS_REVIEW).values_list("pk", flat=True))
+        )
+        self.message_user(request, f"{moved} job(s) sent again.", messages.SUCCESS)
+
+    @admin.action(description="Close without resubmitting — needs-review jobs only")
+    def close_jobs(self, request, queryset):
+        moved = review.close(
+            list(queryset.filter(status=JobStatus.NEEDS_REVIEW).values_list("pk", flat=True))
+        )
+        self.message_user(request, f"{moved} job(s) closed.", messages.SUCCESS)
+
+
+@admin.register(SubmissionPause)
+class SubmissionPauseAdmin(admin.ModelAdmin):
+    list_display = ["paused", "reason", "error_code", "changed_at"]
+    actions = ["resume_submissions"]
+
+    @admin.action(description="Resume submissions (after fixing the key or topping up coins)")
+    def resume_submissions(self, request, queryset):
+        waiting = pauses.resume()
+        self.message_user(
+            request, f"Submissions resumed; {waiting} waiting job(s) will go now.", messages.SUCCESS
+        )

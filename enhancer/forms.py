@@ -1,0 +1,79 @@
+"""The submit form. Fields are named after the API's parameters; errors speak plainly."""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+
+from enhancer.models import EnhanceModel
+
+MAX_LINKS = 20
+_url_validator = URLValidator(schemes=["http", "https"])
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """Show each model by its display name and what it is good for, never the raw API value alone."""
+
+    def label_from_instance(self, obj: EnhanceModel) -> str:
+        return f"{obj} — {obj.good_for}" if obj.good_for else str(obj)
+
+
+class SubmitForm(forms.Form):
+    img_url = forms.CharField(
+        label="Image link(s)",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://example.com/photo.jpg"}),
+        help_text=f"Paste a link to a photo. For several photos, put one link per line (up to {MAX_LINKS}).",
+        error_messages={"required": "Paste a link to the photo you want to enhance."},
+    )
+    model_name = ModelChoiceField(
+        label="Model",
+        queryset=EnhanceModel.objects.filter(enabled=True),
+        to_field_name="name",
+        empty_label=None,
+        error_messages={"invalid_choice": "Pick one of the models in the list."},
+    )
+    exif = forms.BooleanField(label="Keep the photo's camera details (EXIF)", required=False)
+    dpi = forms.IntegerField(
+        label="DPI (optional)",
+        required=False,
+        min_value=72,
+        max_value=1200,
+        help_text="Print resolution stored in the result. Leave empty to keep the default.",
+    )
+
+    def clean_img_url(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["img_url"].splitlines() if line.strip()]
+        if not lines:
+            raise ValidationError("Paste a link to the photo you want to enhance.", code="required")
+        if len(lines) > MAX_LINKS:
+            raise ValidationError(f"Please send at most {MAX_LINKS} links at once.", code="too_many")
+        for line in lines:
+            try:
+                _url_validator(line)
+            except ValidationError:
+                raise ValidationError(
+                    f"“{line[:80]}” is not a web link. Links start with http:// or https://.",
+                    code="invalid_link",
+                ) from None
+            if not settings.ENHANCER_ALLOW_PRIVATE_URLS and _is_local(line):
+                raise ValidationError(
+                    f"“{line[:80]}” points to a private or local address. Use a public link.",
+                    code="private_link",
+                )
+        return list(dict.fromkeys(lines))
+
+
+def _is_local(url: str) -> bool:
+    """Catch obviously local links early; the fetcher checks every address again before connecting."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return not ipaddress.ip_address(host).is_global
+    except ValueError:
+        return False

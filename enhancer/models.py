@@ -1,0 +1,178 @@
+"""Database tables: the model catalogue, jobs and their history, and shared switches."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class EnhanceModel(models.Model):
+    """One HitPaw model, as staff see it. Admins edit this list as the vendor's names drift."""
+
+    class Kind(models.TextChoices):
+        STANDARD = "standard", "Standard"
+        GENERATIVE = "generative", "Generative"
+
+    name = models.CharField("API model_name", max_length=64, unique=True)
+    display_name = models.CharField(max_length=100)
+    scale = models.PositiveSmallIntegerField(default=2, help_text="How many times wider the result is.")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.STANDARD)
+    good_for = models.CharField(max_length=200, blank=True)
+    enabled = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "display_name"]
+        verbose_name = "enhancement model"
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.scale}x)" if self.scale > 1 else self.display_name
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    FETCHING = "fetching", "Fetching your photo"
+    SUBMITTING = "submitting", "Sending to HitPaw"
+    CONVERTING = "converting", "Enhancing"
+    DOWNLOADING = "downloading", "Saving the result"
+    COMPLETED = "completed", "Done"
+    FAILED = "failed", "Failed"
+    TIMED_OUT = "timed_out", "Took too long"
+    NEEDS_REVIEW = "needs_review", "Needs an admin's check"
+    CANCELED = "canceled", "Canceled"
+
+
+ACTIVE_STATUSES = (
+    JobStatus.QUEUED,
+    JobStatus.FETCHING,
+    JobStatus.SUBMITTING,
+    JobStatus.CONVERTING,
+    JobStatus.DOWNLOADING,
+)
+TERMINAL_STATUSES = (
+    JobStatus.COMPLETED,
+    JobStatus.FAILED,
+    JobStatus.TIMED_OUT,
+    JobStatus.NEEDS_REVIEW,
+    JobStatus.CANCELED,
+)
+
+
+class Job(models.Model):
+    """One photo sent through HitPaw. Its whole state lives here, so a dead worker loses nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    img_url = models.URLField("image link", max_length=2000)
+    model = models.ForeignKey(EnhanceModel, on_delete=models.PROTECT, related_name="jobs")
+    model_name = models.CharField(max_length=64, help_text="The model_name sent to HitPaw.")
+    exif = models.BooleanField(default=False)
+    dpi = models.PositiveIntegerField(null=True, blank=True)
+    extension = models.CharField(max_length=10, blank=True)
+
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    message = models.CharField(max_length=500, blank=True, help_text="Plain words for the user.")
+    error_code = models.BigIntegerField(null=True, blank=True, help_text="HitPaw's error code, if any.")
+    vendor_status = models.CharField(max_length=40, blank=True)
+
+    hitpaw_job_id = models.CharField(max_length=100, blank=True, db_index=True)
+    coins = models.PositiveIntegerField(null=True, blank=True, help_text="Coins HitPaw charged.")
+    res_url = models.URLField(max_length=2000, blank=True)
+
+    original = models.FileField(upload_to="originals/", blank=True)
+    original_width = models.PositiveIntegerField(null=True, blank=True)
+    original_height = models.PositiveIntegerField(null=True, blank=True)
+    result = models.FileField(upload_to="results/", blank=True)
+    result_width = models.PositiveIntegerField(null=True, blank=True)
+    result_height = models.PositiveIntegerField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField()
+
+    # Scheduling: the ticker hands out jobs whose step is due and whose lease is free.
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    lease_token = models.CharField(max_length=32, blank=True, db_index=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Failed tries of the current step.")
+    poll_count = models.PositiveIntegerField(default=0)
+    # Set just before the coin-spending POST: if we find it set again, the outcome is unknown.
+    submit_started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"Job {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == JobStatus.COMPLETED
+
+
+class JobEvent(models.Model):
+    """A step in a job's life, with its time: the job's timeline."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=20, choices=JobStatus.choices)
+    message = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.status} at {self.at:%H:%M:%S}"
+
+
+class SubmissionPause(models.Model):
+    """Team-wide stop on new submissions, set when the key is bad or the coins ran out."""
+
+    paused = models.BooleanField(default=False)
+    reason = models.CharField(max_length=500, blank=True)
+    error_code = models.BigIntegerField(null=True, blank=True)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "submission pause"
+
+    def __str__(self) -> str:
+        return f"Paused: {self.reason}" if self.paused else "Submissions running"
+
+
+class Lease(models.Model):
+    """A named lock with an expiry, so only one ticker runs across all workers and hosts."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    holder = models.CharField(max_length=32, blank=True)
+    until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SandboxTask(models.Model):
+    """A job of the built-in HitPaw simulator (sandbox mode only)."""
+
+    job_id = models.CharField(max_length=36, primary_key=True)
+    model_name = models.CharField(max_length=64)
+    img_url = models.URLField(max_length=2000)
+    extension = models.CharField(max_length=10)
+    scale = models.PositiveSmallIntegerField(default=2)
+    coins = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    result = models.FileField(upload_to="sandbox/", blank=True)
+    error = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.job_id

@@ -1,0 +1,31 @@
+"""The team-wide pause on new submissions (bad key, no coins): set by the pipeline, lifted by admins."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from enhancer.models import ACTIVE_STATUSES, Job, SubmissionPause
+
+
+def current() -> SubmissionPause | None:
+    """The active pause, or None when submissions run."""
+    return SubmissionPause.objects.filter(pk=1, paused=True).first()
+
+
+def pause(reason: str, code: int | None) -> None:
+    """Stop new submissions until an admin resumes them, so no more coins or requests are wasted."""
+    SubmissionPause.objects.update_or_create(
+        pk=1, defaults={"paused": True, "reason": reason, "error_code": code}
+    )
+
+
+def resume() -> int:
+    """Lift the pause; waiting jobs get a fresh deadline. Returns how many jobs were waiting."""
+    SubmissionPause.objects.update_or_create(pk=1, defaults={"paused": False})
+    now = timezone.now()
+    return Job.objects.filter(status__in=ACTIVE_STATUSES, submitted_at__isnull=True).update(
+        deadline_at=now + timedelta(seconds=settings.ENHANCER_JOB_DEADLINE_SECONDS), due_at=now
+    )

@@ -1,0 +1,264 @@
+"""The job pipeline as plain functions: fetch the original, submit, poll, download the result.
+
+`advance(job_id, token, client)` runs the one step a claimed job is due for, then hands the
+job back with its next due time (or ends it). Runs the same under the cluster or in a test.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.utils import timezone
+
+from enhancer import claims, pauses
+from enhancer.fetcher import FetchError, fetch_image
+from enhancer.hitpaw import CODE_TASK_MISSING, HitPawClient, HitPawError
+from enhancer.models import Job, JobStatus
+from enhancer.sources import result_fetch_allows_private, submission_url
+
+log = logging.getLogger(__name__)
+
+MSG_CRASHED_MID_SUBMIT = (
+    "The app stopped while sending this photo to HitPaw, so we do not know whether HitPaw took it "
+    "(and charged for it). It will not be sent again automatically: an admin should check the "
+    "HitPaw dashboard, then resubmit or close this job."
+)
+MSG_TIMED_OUT = "HitPaw did not finish this photo in time, so we stopped waiting. You can try again."
+MSG_PAUSED = "Waiting: new submissions are paused for the whole team until an admin resumes them."
+VENDOR_FAILURES = {
+    "NSFW": "HitPaw refused this photo because it looks like adult content.",
+    "REJECT": "HitPaw rejected this photo.",
+    "CANCEL": "The job was canceled at HitPaw.",
+    "TIMEOUT": "HitPaw took too long on this photo and gave up. You can try again.",
+}
+
+
+def advance(job_id: int, token: str, client: HitPawClient) -> None:
+    """Run the step the job is due for, if we still hold its lease."""
+    if not claims.renew(job_id, token):
+        return
+    job = Job.objects.get(pk=job_id)
+    if job.status == JobStatus.SUBMITTING and job.submit_started_at is not None:
+        _needs_review(job, token, MSG_CRASHED_MID_SUBMIT)
+        return
+    if _past_deadline(job):
+        _end(job, token, JobStatus.TIMED_OUT, MSG_TIMED_OUT)
+        return
+    step = STEPS.get(job.status)
+    if step is None:
+        claims.update(job.pk, token, **claims.release_fields())
+        return
+    step(job, token, client)
+
+
+def fetch_original(job: Job, token: str, client: HitPawClient) -> None:
+    """Download the user's photo, check it, store our copy, and learn its extension."""
+    if job.status == JobStatus.QUEUED and not claims.transition(
+        job.pk, token, JobStatus.FETCHING, "Fetching your photo."
+    ):
+        return
+    try:
+        fetched = fetch_image(
+            job.img_url,
+            max_bytes=settings.ENHANCER_MAX_IMAGE_BYTES,
+            allow_private=settings.ENHANCER_ALLOW_PRIVATE_URLS,
+            connect_timeout=settings.ENHANCER_CONNECT_TIMEOUT,
+            read_timeout=settings.ENHANCER_READ_TIMEOUT,
+        )
+    except FetchError as error:
+        _retry_or_fail(job, token, error.message, transient=error.transient)
+        return
+    info = fetched.info
+    name = default_storage.save(f"originals/job-{job.pk}{info.extension}", ContentFile(fetched.content))
+    claims.transition(
+        job.pk,
+        token,
+        JobStatus.SUBMITTING,
+        "Sending to HitPaw.",
+        original=name,
+        original_width=info.width,
+        original_height=info.height,
+        extension=info.extension,
+        attempts=0,
+        **claims.release_fields(timezone.now()),
+    )
+
+
+def submit(job: Job, token: str, client: HitPawClient) -> None:
+    """Send the photo to HitPaw once. A lost answer goes to an admin, never out again."""
+    pause = pauses.current()
+    if pause is not None:
+        claims.update(job.pk, token, message=MSG_PAUSED, **claims.release_fields(_later(30)))
+        return
+    if not claims.update(job.pk, token, submit_started_at=timezone.now()):
+        return
+    try:
+        submission = client.submit(
+            submission_url(job), job.model_name, job.extension, exif=job.exif, dpi=job.dpi
+        )
+    except HitPawError as error:
+        if error.outcome_unknown:
+            _needs_review(job, token, error.message, error.code)
+        elif error.account_problem:
+            pauses.pause(error.message, error.code)
+            _end(job, token, JobStatus.FAILED, error.message, error.code)
+        else:
+            _retry_or_fail(
+                job,
+                token,
+                error.message,
+                transient=error.transient,
+                code=error.code,
+                retry_after=error.retry_after,
+                submit_started_at=None,
+            )
+        return
+    now = timezone.now()
+    claims.transition(
+        job.pk,
+        token,
+        JobStatus.CONVERTING,
+        "HitPaw is enhancing your photo.",
+        hitpaw_job_id=submission.job_id,
+        coins=submission.coins,
+        submitted_at=now,
+        attempts=0,
+        **claims.release_fields(_later(settings.ENHANCER_POLL_INTERVAL_SECONDS)),
+    )
+
+
+def poll(job: Job, token: str, client: HitPawClient) -> None:
+    """Ask HitPaw how the job is doing; errors back off, unknown statuses keep polling."""
+    try:
+        status = client.status(job.hitpaw_job_id)
+    except HitPawError as error:
+        if error.code == CODE_TASK_MISSING or not (error.transient or error.outcome_unknown):
+            _end(job, token, JobStatus.FAILED, error.message, error.code)
+        else:
+            delay = max(_backoff(job.attempts), error.retry_after or 0)
+            claims.update(job.pk, token, attempts=job.attempts + 1, **claims.release_fields(_later(delay)))
+        return
+    polled = {"poll_count": job.poll_count + 1, "vendor_status": status.status[:40], "attempts": 0}
+    if status.is_completed and status.res_url:
+        claims.transition(
+            job.pk,
+            token,
+            JobStatus.DOWNLOADING,
+            "Saving the enhanced photo.",
+            res_url=status.res_url,
+            **polled,
+            **claims.release_fields(timezone.now()),
+        )
+    elif status.is_failed:
+        message = VENDOR_FAILURES.get(
+            status.status, "HitPaw could not enhance this photo. You can try again."
+        )
+        _end(job, token, JobStatus.FAILED, message, **polled)
+    else:
+        next_poll = _later(settings.ENHANCER_POLL_INTERVAL_SECONDS)
+        claims.update(job.pk, token, **polled, **claims.release_fields(next_poll))
+
+
+def download_result(job: Job, token: str, client: HitPawClient) -> None:
+    """Copy the result into our own storage (HitPaw deletes it after 8 days)."""
+    try:
+        fetched = fetch_image(
+            job.res_url,
+            max_bytes=settings.ENHANCER_MAX_RESULT_BYTES,
+            allow_private=result_fetch_allows_private(job.res_url),
+            connect_timeout=settings.ENHANCER_CONNECT_TIMEOUT,
+            read_timeout=settings.ENHANCER_READ_TIMEOUT,
+        )
+    except FetchError as error:
+        message = f"The enhanced photo could not be saved: {error.message}"
+        # Links can take a moment to appear, and expired ones stay expired: retry a few times.
+        _retry_or_fail(job, token, message, transient=True, limit=3)
+        return
+    info = fetched.info
+    name = default_storage.save(f"results/job-{job.pk}{info.extension}", ContentFile(fetched.content))
+    _end(
+        job,
+        token,
+        JobStatus.COMPLETED,
+        "Done.",
+        result=name,
+        result_width=info.width,
+        result_height=info.height,
+    )
+
+
+STEPS = {
+    JobStatus.QUEUED: fetch_original,
+    JobStatus.FETCHING: fetch_original,
+    JobStatus.SUBMITTING: submit,
+    JobStatus.CONVERTING: poll,
+    JobStatus.DOWNLOADING: download_result,
+}
+
+
+def _past_deadline(job: Job) -> bool:
+    """Downloads finish even late: the photo is done and paid for. Paused jobs wait."""
+    if job.status == JobStatus.DOWNLOADING or timezone.now() < job.deadline_at:
+        return False
+    return not (job.status in (JobStatus.QUEUED, JobStatus.SUBMITTING) and pauses.current())
+
+
+def _retry_or_fail(
+    job: Job,
+    token: str,
+    message: str,
+    *,
+    transient: bool,
+    code: int | None = None,
+    retry_after: float | None = None,
+    limit: int | None = None,
+    **fields,
+) -> None:
+    """Try the step again later with backoff, unless it cannot help or we tried enough."""
+    attempts = job.attempts + 1
+    if transient and attempts < (limit or settings.ENHANCER_MAX_STEP_ATTEMPTS):
+        delay = max(_backoff(job.attempts), retry_after or 0)
+        claims.update(
+            job.pk,
+            token,
+            attempts=attempts,
+            message=f"{message} Trying again shortly.",
+            error_code=code,
+            **fields,
+            **claims.release_fields(_later(delay)),
+        )
+        return
+    _end(job, token, JobStatus.FAILED, message, code, attempts=attempts, **fields)
+
+
+def _needs_review(job: Job, token: str, message: str, code: int | None = None) -> None:
+    log.warning("Job %s needs review: outcome of its submission is unknown", job.pk)
+    _end(job, token, JobStatus.NEEDS_REVIEW, message, code)
+
+
+def _end(job: Job, token: str, status: str, message: str, code: int | None = None, **fields) -> None:
+    claims.transition(
+        job.pk,
+        token,
+        status,
+        message,
+        error_code=code,
+        finished_at=timezone.now(),
+        **fields,
+        **claims.release_fields(),
+    )
+
+
+def _backoff(attempts: int) -> float:
+    """Exponential backoff with jitter, capped."""
+    base = settings.ENHANCER_BACKOFF_BASE_SECONDS * (2**attempts)
+    return min(settings.ENHANCER_BACKOFF_MAX_SECONDS, base) * (0.5 + random.random() / 2)
+
+
+def _later(seconds: float):
+    return timezone.now() + timedelta(seconds=seconds)

@@ -1,0 +1,36 @@
+"""django-q2 wiring only: each task passes plain values to the pipeline or the scheduler."""
+
+from __future__ import annotations
+
+from django_q.tasks import async_task
+
+from enhancer import scheduler
+
+GROUP = "enhancer"
+
+
+def enqueue_batch(token: str) -> None:
+    async_task("enhancer.tasks.advance_batch", token, group=GROUP)
+
+
+def advance_batch(token: str) -> int:
+    """Run the due step of every job claimed under `token`."""
+    return scheduler.run_batch(token)
+
+
+def ticker() -> None:
+    """Tick for about a minute, then chain the next ticker, so one always runs."""
+    if scheduler.run_ticker(enqueue_batch):
+        async_task("enhancer.tasks.ticker", group=GROUP)
+
+
+def watchdog() -> None:
+    """Every minute (a django-q2 schedule): start a ticker if none runs, and hand out what is due."""
+    scheduler.dispatch_due(enqueue_batch)
+    kick()
+
+
+def kick() -> None:
+    """Make sure a ticker is running (cheap when one is)."""
+    if scheduler.ticker_needed():
+        async_task("enhancer.tasks.ticker", group=GROUP)

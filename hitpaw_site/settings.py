@@ -1,0 +1,187 @@
+"""Settings for Enhance Desk, read from the environment (see README and .env.example)."""
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from dotenv import load_dotenv
+
+from hitpaw_site.env import env_bool, env_float, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+load_dotenv(BASE_DIR / ".env")
+
+
+def _secret_key() -> str:
+    """Use DJANGO_SECRET_KEY, or a random key kept in a local file so sessions survive restarts."""
+    key = env_str("DJANGO_SECRET_KEY")
+    if key:
+        return key
+    path = BASE_DIR / ".secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DJANGO_DEBUG", False)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+PORT = env_int("PORT", 8000, minimum=1)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_q",
+    "enhancer",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hitpaw_site.urls"
+WSGI_APPLICATION = "hitpaw_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "enhancer.context_processors.banners",
+            ],
+        },
+    },
+]
+
+# SQLite needs IMMEDIATE transactions, a busy timeout and WAL, or the web server and the
+# task cluster meet "database is locked" at once (SPEC §9).
+SQLITE_OPTIONS = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL;",
+}
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=0
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
+    DATABASES["default"]["TEST"] = {"NAME": env_str("DJANGO_TEST_DB_NAME") or None}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    # django-q2 keeps cluster stats in the cache: it must be shared across processes.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "enhancer_cache",
+        }
+    }
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = Path(env_str("ENHANCER_MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- HitPaw ---------------------------------------------------------------------------
+HITPAW_API_KEY = env_str("HITPAW_API_KEY")
+HITPAW_BASE_URL = env_str("HITPAW_BASE_URL", "https://api-base.hitpaw.com").rstrip("/")
+# With no key the app runs in sandbox mode against its own simulator, over HTTP.
+SANDBOX_MODE = not HITPAW_API_KEY
+SANDBOX_BASE_URL = env_str("ENHANCER_SANDBOX_BASE_URL", f"http://127.0.0.1:{PORT}/sandbox")
+SANDBOX_CONVERT_SECONDS = env_float("ENHANCER_SANDBOX_CONVERT_SECONDS", 3.0)
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL").rstrip("/")
+
+# --- Job pipeline ---------------------------------------------------------------------
+ENHANCER_ALLOW_PRIVATE_URLS = env_bool("ENHANCER_ALLOW_PRIVATE_URLS", False)
+ENHANCER_POLL_INTERVAL_SECONDS = env_float("ENHANCER_POLL_INTERVAL_SECONDS", 5.0, minimum=0.1)
+ENHANCER_JOB_DEADLINE_SECONDS = env_int("ENHANCER_JOB_DEADLINE_SECONDS", 1800, minimum=1)
+ENHANCER_MAX_IMAGE_BYTES = env_int("ENHANCER_MAX_IMAGE_BYTES", 50 * 1024 * 1024, minimum=1)
+ENHANCER_MAX_RESULT_BYTES = env_int("ENHANCER_MAX_RESULT_BYTES", 200 * 1024 * 1024, minimum=1)
+ENHANCER_CONNECT_TIMEOUT = env_float("ENHANCER_CONNECT_TIMEOUT", 5.0, minimum=0.1)
+ENHANCER_READ_TIMEOUT = env_float("ENHANCER_READ_TIMEOUT", 30.0, minimum=0.1)
+# A claimed job is another worker's to take once its lease runs out (the worker died).
+ENHANCER_LEASE_SECONDS = env_int("ENHANCER_LEASE_SECONDS", 120, minimum=1)
+ENHANCER_TICK_SECONDS = env_float("ENHANCER_TICK_SECONDS", 1.0, minimum=0.05)
+ENHANCER_TICKER_RUN_SECONDS = env_float("ENHANCER_TICKER_RUN_SECONDS", 50.0, minimum=0.0)
+ENHANCER_BATCH_SIZE = env_int("ENHANCER_BATCH_SIZE", 16, minimum=1)
+ENHANCER_MAX_CLAIM_PER_TICK = env_int("ENHANCER_MAX_CLAIM_PER_TICK", 400, minimum=1)
+ENHANCER_THREADS_PER_BATCH = env_int("ENHANCER_THREADS_PER_BATCH", 8, minimum=1)
+ENHANCER_MAX_STEP_ATTEMPTS = env_int("ENHANCER_MAX_STEP_ATTEMPTS", 6, minimum=1)
+ENHANCER_BACKOFF_BASE_SECONDS = env_float("ENHANCER_BACKOFF_BASE_SECONDS", 2.0)
+ENHANCER_BACKOFF_MAX_SECONDS = env_float("ENHANCER_BACKOFF_MAX_SECONDS", 120.0)
+
+# --- django-q2 (SPEC §9: retry > timeout + prefetch wait; queue_limit ≈ workers) ----------
+Q_WORKERS = env_int("ENHANCER_WORKERS", 4, minimum=2)
+Q_CLUSTER = {
+    "name": "enhance-desk",
+    "workers": Q_WORKERS,
+    "queue_limit": Q_WORKERS,
+    "timeout": 150,
+    "retry": 240,
+    "max_attempts": 3,
+    "ack_failures": True,
+    "catch_up": False,
+    "save_limit": 500,
+    "poll": 0.3,
+    "label": "Background tasks",
+}
+if REDIS_URL:
+    Q_CLUSTER["redis"] = REDIS_URL
+else:
+    Q_CLUSTER["orm"] = "default"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "enhancer": {"level": env_str("ENHANCER_LOG_LEVEL", "INFO")},
+        "django_q": {"level": "WARNING"},
+    },
+}
