@@ -1,6 +1,8 @@
 """Settings for Enhance Desk, read from the environment (see README and .env.example)."""
 
+import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -85,7 +87,11 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
-    DATABASES["default"]["TEST"] = {"NAME": env_str("DJANGO_TEST_DB_NAME") or None}
+    # A file, not memory, so a real task cluster started by the tests can share it.
+    DATABASES["default"]["TEST"] = {
+        "NAME": env_str("DJANGO_TEST_DB_NAME")
+        or str(Path(tempfile.gettempdir()) / f"enhance-desk-test-{os.getpid()}.sqlite3")
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -144,10 +150,10 @@ ENHANCER_MAX_RESULT_BYTES = env_int("ENHANCER_MAX_RESULT_BYTES", 200 * 1024 * 10
 ENHANCER_CONNECT_TIMEOUT = env_float("ENHANCER_CONNECT_TIMEOUT", 5.0, minimum=0.1)
 ENHANCER_READ_TIMEOUT = env_float("ENHANCER_READ_TIMEOUT", 30.0, minimum=0.1)
 # A claimed job is another worker's to take once its lease runs out (the worker died).
-ENHANCER_LEASE_SECONDS = env_int("ENHANCER_LEASE_SECONDS", 120, minimum=1)
+ENHANCER_LEASE_SECONDS = env_int("ENHANCER_LEASE_SECONDS", 180, minimum=5)
 ENHANCER_TICK_SECONDS = env_float("ENHANCER_TICK_SECONDS", 1.0, minimum=0.05)
 ENHANCER_TICKER_RUN_SECONDS = env_float("ENHANCER_TICKER_RUN_SECONDS", 50.0, minimum=0.0)
-ENHANCER_BATCH_SIZE = env_int("ENHANCER_BATCH_SIZE", 16, minimum=1)
+ENHANCER_BATCH_SIZE = env_int("ENHANCER_BATCH_SIZE", 8, minimum=1)
 ENHANCER_MAX_CLAIM_PER_TICK = env_int("ENHANCER_MAX_CLAIM_PER_TICK", 400, minimum=1)
 ENHANCER_THREADS_PER_BATCH = env_int("ENHANCER_THREADS_PER_BATCH", 8, minimum=1)
 ENHANCER_MAX_STEP_ATTEMPTS = env_int("ENHANCER_MAX_STEP_ATTEMPTS", 6, minimum=1)
@@ -155,13 +161,16 @@ ENHANCER_BACKOFF_BASE_SECONDS = env_float("ENHANCER_BACKOFF_BASE_SECONDS", 2.0)
 ENHANCER_BACKOFF_MAX_SECONDS = env_float("ENHANCER_BACKOFF_MAX_SECONDS", 120.0)
 
 # --- django-q2 (SPEC §9: retry > timeout + prefetch wait; queue_limit ≈ workers) ----------
+# A task never outlives a job lease (so no live worker's job is handed out again), nor the
+# ticker's run; the broker's retry comes only after the timeout plus a margin for queueing.
 Q_WORKERS = env_int("ENHANCER_WORKERS", 4, minimum=2)
+Q_TIMEOUT = int(max(ENHANCER_LEASE_SECONDS - 10, ENHANCER_TICKER_RUN_SECONDS + 30))
 Q_CLUSTER = {
     "name": "enhance-desk",
     "workers": Q_WORKERS,
     "queue_limit": Q_WORKERS,
-    "timeout": 150,
-    "retry": 240,
+    "timeout": Q_TIMEOUT,
+    "retry": Q_TIMEOUT + 90,
     "max_attempts": 3,
     "ack_failures": True,
     "catch_up": False,
