@@ -21,6 +21,7 @@ run: $(STAMP)
 	PORT=$(PORT) $(BIN)/python manage.py rundesk --port $(PORT)
 
 test: $(STAMP)
+	scripts/install-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
