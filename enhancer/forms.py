@@ -44,6 +44,11 @@ class SubmitForm(forms.Form):
         min_value=72,
         max_value=1200,
         help_text="Print resolution stored in the result. Leave empty to keep the default.",
+        error_messages={
+            "min_value": "DPI must be between 72 and 1200.",
+            "max_value": "DPI must be between 72 and 1200.",
+            "invalid": "DPI must be a whole number, like 300.",
+        },
     )
 
     def clean_img_url(self) -> list[str]:

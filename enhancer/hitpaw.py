@@ -304,11 +304,11 @@ def _parse(response: requests.Response, *, spends_coins: bool) -> dict[str, Any]
             error.retry_after = retry_after
             raise error
 
-    if status == 200 and isinstance(body, dict) and _envelope_ok(body):
+    if 200 <= status < 300 and isinstance(body, dict) and _envelope_ok(body):
         data = body.get("data")
         return {**body, **data} if isinstance(data, dict) else body
 
-    if status == 200 and body is None:
+    if 200 <= status < 300 and not isinstance(body, dict):
         if spends_coins:
             raise HitPawError(
                 "HitPaw answered with something we could not read, so we do not know whether it "

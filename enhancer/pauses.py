@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from enhancer.models import ACTIVE_STATUSES, Job, SubmissionPause
+from enhancer.models import Job, JobStatus, SubmissionPause
 
 
 def current() -> SubmissionPause | None:
@@ -26,6 +26,7 @@ def resume() -> int:
     """Lift the pause; waiting jobs get a fresh deadline. Returns how many jobs were waiting."""
     SubmissionPause.objects.update_or_create(pk=1, defaults={"paused": False})
     now = timezone.now()
-    return Job.objects.filter(status__in=ACTIVE_STATUSES, submitted_at__isnull=True).update(
+    held = Job.objects.filter(status=JobStatus.SUBMITTING, submit_started_at__isnull=True)
+    return held.update(
         deadline_at=now + timedelta(seconds=settings.ENHANCER_JOB_DEADLINE_SECONDS), due_at=now
     )

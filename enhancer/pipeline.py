@@ -29,6 +29,9 @@ MSG_CRASHED_MID_SUBMIT = (
     "HitPaw dashboard, then resubmit or close this job."
 )
 MSG_TIMED_OUT = "HitPaw did not finish this photo in time, so we stopped waiting. You can try again."
+MSG_TIMED_OUT_BEFORE_SUBMIT = (
+    "We could not send this photo to HitPaw in time, so we stopped trying. You can try again."
+)
 MSG_PAUSED = "Waiting: new submissions are paused for the whole team until an admin resumes them."
 VENDOR_FAILURES = {
     "NSFW": "HitPaw refused this photo because it looks like adult content.",
@@ -47,7 +50,8 @@ def advance(job_id: int, token: str, client: HitPawClient) -> None:
         _needs_review(job, token, MSG_CRASHED_MID_SUBMIT)
         return
     if _past_deadline(job):
-        _end(job, token, JobStatus.TIMED_OUT, MSG_TIMED_OUT)
+        message = MSG_TIMED_OUT if job.submitted_at else MSG_TIMED_OUT_BEFORE_SUBMIT
+        _end(job, token, JobStatus.TIMED_OUT, message)
         return
     step = STEPS.get(job.status)
     if step is None:
@@ -118,18 +122,24 @@ def submit(job: Job, token: str, client: HitPawClient) -> None:
                 submit_started_at=None,
             )
         return
-    now = timezone.now()
-    claims.transition(
+    moved = claims.transition(
         job.pk,
         token,
         JobStatus.CONVERTING,
         "HitPaw is enhancing your photo.",
         hitpaw_job_id=submission.job_id,
         coins=submission.coins,
-        submitted_at=now,
+        submitted_at=timezone.now(),
         attempts=0,
+        error_code=None,
         **claims.release_fields(_later(settings.ENHANCER_POLL_INTERVAL_SECONDS)),
     )
+    if not moved:
+        # Our lease ran out mid-call and the job went to review: keep what HitPaw told us for the admin.
+        Job.objects.filter(pk=job.pk, hitpaw_job_id="").update(
+            hitpaw_job_id=submission.job_id, coins=submission.coins
+        )
+        log.warning("Job %s: HitPaw accepted it as %s after its lease ran out", job.pk, submission.job_id)
 
 
 def poll(job: Job, token: str, client: HitPawClient) -> None:
@@ -176,7 +186,7 @@ def download_result(job: Job, token: str, client: HitPawClient) -> None:
         )
     except FetchError as error:
         message = f"The enhanced photo could not be saved: {error.message}"
-        # Links can take a moment to appear, and expired ones stay expired: retry a few times.
+        # The photo is paid for: a few tries (a fresh link can take a moment to appear) before giving up.
         _retry_or_fail(job, token, message, transient=True, limit=3)
         return
     info = fetched.info
@@ -205,7 +215,7 @@ def _past_deadline(job: Job) -> bool:
     """Downloads finish even late: the photo is done and paid for. Paused jobs wait."""
     if job.status == JobStatus.DOWNLOADING or timezone.now() < job.deadline_at:
         return False
-    return not (job.status in (JobStatus.QUEUED, JobStatus.SUBMITTING) and pauses.current())
+    return not (job.status == JobStatus.SUBMITTING and pauses.current())
 
 
 def _retry_or_fail(
@@ -220,6 +230,8 @@ def _retry_or_fail(
     **fields,
 ) -> None:
     """Try the step again later with backoff, unless it cannot help or we tried enough."""
+    # HitPaw's own messages may promise a retry: say it once, and never on a failed job.
+    message = message.removesuffix(" We will try again shortly.")
     attempts = job.attempts + 1
     if transient and attempts < (limit or settings.ENHANCER_MAX_STEP_ATTEMPTS):
         delay = max(_backoff(job.attempts), retry_after or 0)

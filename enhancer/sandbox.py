@@ -120,7 +120,8 @@ def _body(request: HttpRequest) -> dict | JsonResponse:
 
 
 def _ok(data: dict) -> JsonResponse:
-    return JsonResponse({"code": 200, "message": "OK", "data": data})
+    """The documented envelope, with the fields also at the top level, where the docs' examples read them."""
+    return JsonResponse({"code": 200, "message": "OK", "data": data, **data})
 
 
 def _error(code: int) -> JsonResponse:

@@ -20,7 +20,7 @@ def submission_url(job: Job) -> str:
 
 
 def result_fetch_allows_private(res_url: str) -> bool:
-    """Results from HitPaw's own host are trusted even on a private address (the sandbox)."""
+    """Results from the API's own host are trusted even on a private address (the sandbox)."""
     if settings.ENHANCER_ALLOW_PRIVATE_URLS:
         return True
-    return urlsplit(res_url).netloc == urlsplit(hitpaw_base_url()).netloc
+    return urlsplit(res_url).hostname == urlsplit(hitpaw_base_url()).hostname
