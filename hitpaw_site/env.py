@@ -28,27 +28,22 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 def env_int(name: str, default: int, minimum: int = 0) -> int:
     """Read a whole number no smaller than `minimum`."""
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
-    if value < minimum:
-        raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
-    return value
+    return _env_number(name, default, minimum, int, "a whole number")
 
 
 def env_float(name: str, default: float, minimum: float = 0.0) -> float:
     """Read a number no smaller than `minimum`."""
+    return _env_number(name, default, minimum, float, "a number")
+
+
+def _env_number(name, default, minimum, parse, kind: str):
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
     try:
-        value = float(raw)
+        value = parse(raw)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}.") from None
+        raise ImproperlyConfigured(f"{name} must be {kind}, not {raw!r}.") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
     return value
