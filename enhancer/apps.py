@@ -1,4 +1,8 @@
+import logging
+
 from django.apps import AppConfig
+
+log = logging.getLogger(__name__)
 
 
 class EnhancerConfig(AppConfig):
@@ -6,4 +10,18 @@ class EnhancerConfig(AppConfig):
     verbose_name = "Enhance Desk"
 
     def ready(self) -> None:
+        from django_q.signals import post_spawn
+
         from enhancer import checks  # noqa: F401  (registers the system checks)
+
+        post_spawn.connect(_start_ticker_with_cluster, dispatch_uid="enhancer-ticker-on-spawn")
+
+
+def _start_ticker_with_cluster(sender, proc_name, **kwargs) -> None:
+    """A (re)started cluster starts the ticker at once instead of waiting for the watchdog."""
+    from enhancer import tasks
+
+    try:
+        tasks.kick()
+    except Exception:
+        log.exception("Could not start the ticker from %s; the watchdog will", proc_name)
