@@ -2,7 +2,8 @@
 
 The app runs in sandbox mode (no key): the same code path as production, with HitPaw simulated over
 HTTP by the app itself. The photo comes from a loopback server started here. Screenshots of the
-submit page and the finished job page go to docs/screenshots/ for the README.
+submit page and the finished job page are saved with the test's files; with
+UPDATE_SCREENSHOTS=1 they also replace the README's copies in docs/screenshots/.
 """
 
 from __future__ import annotations
@@ -146,10 +147,11 @@ def log_in(page: Page, app: LiveApp) -> None:
 
 
 def save_screenshot(page: Page, name: str, tmp_path: Path) -> None:
-    """Keep a copy with the test's files and one for the README."""
+    """Keep a copy with the test's files, and refresh the README's when asked to."""
     page.screenshot(path=tmp_path / name, full_page=True)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(tmp_path / name, SCREENSHOTS / name)
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(tmp_path / name, SCREENSHOTS / name)
 
 
 def job_count(app: LiveApp) -> int:
