@@ -1,8 +1,12 @@
 import logging
+import uuid
 
 from django.apps import AppConfig
 
 log = logging.getLogger(__name__)
+# One id per process start: a cluster's workers are forked from it and share it (even when one
+# is respawned), so only the first of them to spawn starts a ticker.
+CLUSTER_START = uuid.uuid4().hex
 
 
 class EnhancerConfig(AppConfig):
@@ -22,6 +26,6 @@ def _start_ticker_with_cluster(sender, proc_name, **kwargs) -> None:
     from enhancer import tasks
 
     try:
-        tasks.kick()
+        tasks.start_with_cluster(CLUSTER_START)
     except Exception:
         log.exception("Could not start the ticker from %s; the watchdog will", proc_name)

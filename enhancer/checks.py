@@ -23,4 +23,15 @@ def check_hitpaw_settings(app_configs, **kwargs):
                 id="enhancer.W002",
             )
         )
+    # A submission must finish within its job's lease, or the job is handed out again and sent to review.
+    longest_submit = 3 * (settings.ENHANCER_CONNECT_TIMEOUT + settings.ENHANCER_READ_TIMEOUT) + 10
+    if settings.ENHANCER_LEASE_SECONDS < longest_submit:
+        messages.append(
+            Warning(
+                f"ENHANCER_LEASE_SECONDS ({settings.ENHANCER_LEASE_SECONDS}) is shorter than the longest "
+                f"submission (about {longest_submit:.0f} s): slow answers would send jobs to review.",
+                hint="Raise ENHANCER_LEASE_SECONDS or lower ENHANCER_READ_TIMEOUT.",
+                id="enhancer.W003",
+            )
+        )
     return messages

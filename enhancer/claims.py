@@ -100,6 +100,16 @@ def acquire_lease(name: str, holder: str, seconds: float) -> bool:
     )
 
 
+def take_lease_once(name: str, holder: str, seconds: float) -> bool:
+    """Take a named lease whoever holds it, unless `holder` already took it: True once per holder."""
+    Lease.objects.get_or_create(name=name)
+    return bool(
+        Lease.objects.filter(name=name)
+        .exclude(holder=holder)
+        .update(holder=holder, until=timezone.now() + timedelta(seconds=seconds))
+    )
+
+
 def release_lease(name: str, holder: str) -> None:
     Lease.objects.filter(name=name, holder=holder).update(until=None, holder="")
 

@@ -124,4 +124,6 @@ def _read_capped(response: requests.Response, max_bytes: int, deadline: float) -
 
 
 def _too_large(max_bytes: int) -> str:
-    return f"The image is larger than the {max_bytes // (1024 * 1024)} MB limit."
+    if max_bytes >= 1024 * 1024:
+        return f"The image is larger than the {max_bytes // (1024 * 1024)} MB limit."
+    return f"The image is larger than the {max(1, max_bytes // 1024)} KB limit."

@@ -78,7 +78,7 @@ def fetch_original(job: Job, token: str, client: HitPawClient) -> None:
         _retry_or_fail(job, token, error.message, transient=error.transient)
         return
     info = fetched.info
-    name = default_storage.save(f"originals/job-{job.pk}{info.extension}", ContentFile(fetched.content))
+    name = _store(f"originals/job-{job.pk}{info.extension}", fetched.content)
     claims.transition(
         job.pk,
         token,
@@ -190,7 +190,7 @@ def download_result(job: Job, token: str, client: HitPawClient) -> None:
         _retry_or_fail(job, token, message, transient=True, limit=3)
         return
     info = fetched.info
-    name = default_storage.save(f"results/job-{job.pk}{info.extension}", ContentFile(fetched.content))
+    name = _store(f"results/job-{job.pk}{info.extension}", fetched.content)
     _end(
         job,
         token,
@@ -264,6 +264,13 @@ def _end(job: Job, token: str, status: str, message: str, code: int | None = Non
         **fields,
         **claims.release_fields(),
     )
+
+
+def _store(name: str, content: bytes) -> str:
+    """Save under the job's own name, replacing what an interrupted earlier try left there."""
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    return default_storage.save(name, ContentFile(content))
 
 
 def _backoff(attempts: int) -> float:

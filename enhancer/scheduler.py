@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 TICKER = "ticker"
 KICK = "ticker-kick"
+START = "ticker-start"
 
 
 def dispatch_due(enqueue_batch: Callable[[str], None]) -> int:
@@ -54,13 +55,27 @@ def _advance_in_thread(job_id: int, token: str) -> None:
         connection.close()
 
 
-def run_ticker(enqueue_batch: Callable[[str], None], run_seconds: float | None = None) -> bool:
-    """Tick for about `run_seconds` while holding the ticker lease; False if another ticker runs."""
+def lease_hold_seconds() -> float:
+    """How long the ticker lease outlives its last renewal: at most this long after a ticker dies."""
+    return max(10.0, settings.ENHANCER_TICK_SECONDS * 5)
+
+
+def run_ticker(
+    enqueue_batch: Callable[[str], None], run_seconds: float | None = None, wait_for_lease: float = 0.0
+) -> bool:
+    """Tick for about `run_seconds` while holding the ticker lease; False if another ticker runs.
+
+    With `wait_for_lease`, first wait up to that long for the lease: a ticker killed with its
+    cluster keeps it a few more seconds, and a restarted cluster should not wait for the watchdog.
+    """
     holder = claims.new_token()
     interval = settings.ENHANCER_TICK_SECONDS
-    hold_for = max(10.0, interval * 5)
-    if not claims.acquire_lease(TICKER, holder, hold_for):
-        return False
+    hold_for = lease_hold_seconds()
+    give_up_at = time.monotonic() + wait_for_lease
+    while not claims.acquire_lease(TICKER, holder, hold_for):
+        if time.monotonic() >= give_up_at:
+            return False
+        time.sleep(interval)
     run_for = settings.ENHANCER_TICKER_RUN_SECONDS if run_seconds is None else run_seconds
     stop_at = time.monotonic() + run_for
     try:
@@ -86,3 +101,8 @@ def ticker_needed() -> bool:
     if claims.lease_is_held(TICKER):
         return False
     return claims.acquire_lease(KICK, claims.new_token(), 10)
+
+
+def first_of_cluster_start(start_id: str) -> bool:
+    """True for the first worker of a cluster start to ask; its workers all spawn at once."""
+    return claims.take_lease_once(START, start_id, lease_hold_seconds())

@@ -18,9 +18,9 @@ def advance_batch(token: str) -> int:
     return scheduler.run_batch(token)
 
 
-def ticker() -> None:
+def ticker(wait_for_lease: float = 0.0) -> None:
     """Tick for about a minute, then chain the next ticker, so one always runs."""
-    if scheduler.run_ticker(enqueue_batch):
+    if scheduler.run_ticker(enqueue_batch, wait_for_lease=wait_for_lease):
         async_task("enhancer.tasks.ticker", group=GROUP)
 
 
@@ -34,3 +34,9 @@ def kick() -> None:
     """Make sure a ticker is running (cheap when one is)."""
     if scheduler.ticker_needed():
         async_task("enhancer.tasks.ticker", group=GROUP)
+
+
+def start_with_cluster(start_id: str) -> None:
+    """Once per cluster start: a ticker that outwaits the lease of one killed with the last cluster."""
+    if scheduler.first_of_cluster_start(start_id):
+        async_task("enhancer.tasks.ticker", scheduler.lease_hold_seconds(), group=GROUP)
