@@ -26,6 +26,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+	scripts/test-scale-out.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
