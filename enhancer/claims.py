@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from enhancer.models import ACTIVE_STATUSES, Job, JobEvent, Lease
+from enhancer.models import ACTIVE_STATUSES, Job, JobEvent, JobStatus, Lease
 
 
 def new_token() -> str:
@@ -74,6 +74,16 @@ def update(job_id: int, token: str, **fields) -> bool:
     """Write fields only while we hold the job's lease."""
     fields["updated_at"] = timezone.now()
     return bool(Job.objects.filter(pk=job_id, lease_token=token).update(**fields))
+
+
+def start_submission(job_id: int, token: str) -> bool:
+    """Mark the coin-spending call as begun; True for exactly one caller, ever, per submission."""
+    now = timezone.now()
+    return bool(
+        Job.objects.filter(
+            pk=job_id, lease_token=token, status=JobStatus.SUBMITTING, submit_started_at__isnull=True
+        ).update(submit_started_at=now, updated_at=now)
+    )
 
 
 def transition(job_id: int, token: str, status: str, message: str = "", **fields) -> bool:

@@ -99,7 +99,7 @@ def submit(job: Job, token: str, client: HitPawClient) -> None:
     if pause is not None:
         claims.update(job.pk, token, message=MSG_PAUSED, **claims.release_fields(_later(30)))
         return
-    if not claims.update(job.pk, token, submit_started_at=timezone.now()):
+    if not claims.start_submission(job.pk, token):
         return
     try:
         submission = client.submit(
