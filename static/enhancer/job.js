@@ -22,7 +22,8 @@
       label.textContent = event.label;
       item.appendChild(label);
       var time = new Date(event.at).toLocaleTimeString();
-      item.appendChild(document.createTextNode(" " + time + (event.message ? " — " + event.message : "")));
+      var says = event.message && event.message !== event.label + "." ? " — " + event.message : "";
+      item.appendChild(document.createTextNode(" " + time + says));
       timeline.appendChild(item);
     });
   }
