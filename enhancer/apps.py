@@ -16,7 +16,9 @@ class EnhancerConfig(AppConfig):
     def ready(self) -> None:
         from django_q.signals import post_spawn
 
-        from enhancer import checks  # noqa: F401  (registers the system checks)
+        from enhancer import checks, lifeline  # noqa: F401  (importing checks registers them)
+
+        lifeline.watch_parent()
 
         post_spawn.connect(_start_ticker_with_cluster, dispatch_uid="enhancer-ticker-on-spawn")
 

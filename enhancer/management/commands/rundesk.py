@@ -1,4 +1,4 @@
-"""Run the web server and the task cluster together; Ctrl-C stops both."""
+"""Run the web server and the task cluster together, restarting either if it dies; Ctrl-C stops both."""
 
 import os
 import signal
@@ -9,7 +9,11 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from enhancer import lifeline
+
 STOP_GRACE_SECONDS = 10
+# A part that dies this often within a minute is broken (say, the port is taken): give up.
+MAX_RESTARTS_PER_MINUTE = 5
 
 
 class Command(BaseCommand):
@@ -21,13 +25,17 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: int, **options):
         python = sys.executable
-        web = [
-            python, "-m", "gunicorn", "hitpaw_site.wsgi",
-            "--bind", f"{host}:{port}", "--workers", "2", "--threads", "8",
-            "--access-logfile", "-", "--graceful-timeout", "5",
-        ]  # fmt: skip
-        cluster = [python, "manage.py", "qcluster"]
-        children = [subprocess.Popen(cmd, start_new_session=True) for cmd in (web, cluster)]
+        commands = {
+            "web server": [
+                python, "-m", "gunicorn", "hitpaw_site.wsgi",
+                "--bind", f"{host}:{port}", "--workers", "2", "--threads", "8",
+                "--access-logfile", "-", "--graceful-timeout", "5",
+            ],
+            "task cluster": [python, "manage.py", "qcluster"],
+        }  # fmt: skip
+        # Children die with us even if we are SIGKILLed: see enhancer/lifeline.py.
+        self._lifeline_read, self._lifeline_write = os.pipe()
+        children = {name: self._start(command) for name, command in commands.items()}
         mode = "sandbox mode (no coins spent)" if settings.SANDBOX_MODE else "live HitPaw API"
         self.stdout.write(f"Enhance Desk on http://{host}:{port}/ — {mode}. Press Ctrl-C to stop.")
         stopping = False
@@ -38,14 +46,29 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
-        while not stopping and all(child.poll() is None for child in children):
+        restarts: dict[str, list[float]] = {name: [] for name in commands}
+        while not stopping:
             time.sleep(0.5)
-        self._stop(children)
-        if not stopping:
-            raise SystemExit("A part of Enhance Desk stopped unexpectedly; stopped the rest too.")
+            for name, child in list(children.items()):
+                if stopping or child.poll() is None:
+                    continue
+                _signal_group(child, signal.SIGKILL)  # its workers may outlive it: end them too
+                now = time.monotonic()
+                restarts[name] = [t for t in restarts[name] if now - t < 60] + [now]
+                if len(restarts[name]) > MAX_RESTARTS_PER_MINUTE:
+                    self._stop(children.values())
+                    raise SystemExit(f"The {name} keeps stopping (see above); stopped everything.")
+                self.stderr.write(f"The {name} stopped (exit code {child.returncode}); restarting it.")
+                children[name] = self._start(commands[name])
+        self._stop(children.values())
+
+    def _start(self, command: list[str]) -> subprocess.Popen:
+        env = {**os.environ, lifeline.ENV_VAR: str(self._lifeline_read)}
+        return subprocess.Popen(command, start_new_session=True, pass_fds=(self._lifeline_read,), env=env)
 
     def _stop(self, children):
         """SIGTERM each process group, then SIGKILL what is left (qcluster can hang on SIGTERM)."""
+        children = list(children)
         for child in children:
             _signal_group(child, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
@@ -53,8 +76,9 @@ class Command(BaseCommand):
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                _signal_group(child, signal.SIGKILL)
-                child.wait()
+                pass
+            _signal_group(child, signal.SIGKILL)
+            child.wait()
 
 
 def _signal_group(child, sig):
