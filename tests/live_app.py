@@ -98,6 +98,11 @@ class LiveApp:
         self._wait_until_healthy()
         return self
 
+    @property
+    def pid(self) -> int:
+        """The `rundesk` process."""
+        return self._process.pid
+
     def _wait_until_healthy(self) -> None:
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
