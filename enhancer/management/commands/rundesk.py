@@ -29,7 +29,7 @@ class Command(BaseCommand):
             "web server": [
                 python, "-m", "gunicorn", "hitpaw_site.wsgi",
                 "--bind", f"{host}:{port}", "--workers", "2", "--threads", "8",
-                "--access-logfile", "-", "--graceful-timeout", "5",
+                "--access-logfile", "-", "--graceful-timeout", "5", "--no-control-socket",
             ],
             "task cluster": [python, "manage.py", "qcluster"],
         }  # fmt: skip
