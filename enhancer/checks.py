@@ -1,5 +1,7 @@
 """System checks that tell an operator, at start, what is misconfigured."""
 
+import math
+
 from django.conf import settings
 from django.core.checks import Warning, register
 
@@ -24,7 +26,10 @@ def check_hitpaw_settings(app_configs, **kwargs):
             )
         )
     # A submission must finish within its job's lease, or the job is handed out again and sent to review.
-    longest_submit = 3 * (settings.ENHANCER_CONNECT_TIMEOUT + settings.ENHANCER_READ_TIMEOUT) + 10
+    longest_submit = max(
+        3 * (settings.ENHANCER_CONNECT_TIMEOUT + settings.ENHANCER_READ_TIMEOUT) + 6,
+        settings.ENHANCER_FETCH_SECONDS,
+    )
     if settings.ENHANCER_LEASE_SECONDS < longest_submit:
         messages.append(
             Warning(
@@ -32,6 +37,17 @@ def check_hitpaw_settings(app_configs, **kwargs):
                 f"submission (about {longest_submit:.0f} s): slow answers would send jobs to review.",
                 hint="Raise ENHANCER_LEASE_SECONDS or lower ENHANCER_READ_TIMEOUT.",
                 id="enhancer.W003",
+            )
+        )
+    rounds = math.ceil(settings.ENHANCER_BATCH_SIZE / settings.ENHANCER_THREADS_PER_BATCH)
+    if rounds * longest_submit >= settings.Q_CLUSTER["timeout"]:
+        messages.append(
+            Warning(
+                f"A batch of {settings.ENHANCER_BATCH_SIZE} jobs on {settings.ENHANCER_THREADS_PER_BATCH} "
+                f"threads could outlast the task timeout ({settings.Q_CLUSTER['timeout']} s) when HitPaw "
+                "is slow, and a task killed mid-submission sends its jobs to review.",
+                hint="Keep ENHANCER_THREADS_PER_BATCH equal to ENHANCER_BATCH_SIZE.",
+                id="enhancer.W004",
             )
         )
     return messages

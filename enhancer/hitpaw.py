@@ -163,7 +163,7 @@ class HitPawClient:
         read_timeout: float = 30.0,
         retries: int = 2,
         backoff_base: float = 0.5,
-        max_retry_wait: float = 5.0,
+        max_retry_wait: float = 3.0,
         sleep=time.sleep,
     ) -> None:
         self.base_url = base_url.rstrip("/")

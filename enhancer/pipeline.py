@@ -73,6 +73,7 @@ def fetch_original(job: Job, token: str, client: HitPawClient) -> None:
             allow_private=settings.ENHANCER_ALLOW_PRIVATE_URLS,
             connect_timeout=settings.ENHANCER_CONNECT_TIMEOUT,
             read_timeout=settings.ENHANCER_READ_TIMEOUT,
+            total_seconds=settings.ENHANCER_FETCH_SECONDS,
         )
     except FetchError as error:
         _retry_or_fail(job, token, error.message, transient=error.transient)
@@ -183,6 +184,7 @@ def download_result(job: Job, token: str, client: HitPawClient) -> None:
             allow_private=result_fetch_allows_private(job.res_url),
             connect_timeout=settings.ENHANCER_CONNECT_TIMEOUT,
             read_timeout=settings.ENHANCER_READ_TIMEOUT,
+            total_seconds=settings.ENHANCER_FETCH_SECONDS,
         )
     except FetchError as error:
         message = f"The enhanced photo could not be saved: {error.message}"

@@ -148,15 +148,18 @@ ENHANCER_JOB_DEADLINE_SECONDS = env_int("ENHANCER_JOB_DEADLINE_SECONDS", 1800, m
 ENHANCER_MAX_IMAGE_BYTES = env_int("ENHANCER_MAX_IMAGE_BYTES", 50 * 1024 * 1024, minimum=1)
 ENHANCER_MAX_RESULT_BYTES = env_int("ENHANCER_MAX_RESULT_BYTES", 200 * 1024 * 1024, minimum=1)
 ENHANCER_CONNECT_TIMEOUT = env_float("ENHANCER_CONNECT_TIMEOUT", 5.0, minimum=0.1)
-ENHANCER_READ_TIMEOUT = env_float("ENHANCER_READ_TIMEOUT", 30.0, minimum=0.1)
-# A claimed job is another worker's to take once its lease runs out (the worker died).
-ENHANCER_LEASE_SECONDS = env_int("ENHANCER_LEASE_SECONDS", 180, minimum=5)
+ENHANCER_READ_TIMEOUT = env_float("ENHANCER_READ_TIMEOUT", 15.0, minimum=0.1)
+# One download (original or result) gives up after this long; it is tried again later.
+ENHANCER_FETCH_SECONDS = env_float("ENHANCER_FETCH_SECONDS", 60.0, minimum=1.0)
+# A claimed job is another worker's to take once its lease runs out (the worker died). Longer than
+# any step (3 tries of connect + read timeouts, or one download), short enough to recover quickly.
+ENHANCER_LEASE_SECONDS = env_int("ENHANCER_LEASE_SECONDS", 90, minimum=5)
 ENHANCER_TICK_SECONDS = env_float("ENHANCER_TICK_SECONDS", 1.0, minimum=0.05)
 ENHANCER_TICKER_RUN_SECONDS = env_float("ENHANCER_TICKER_RUN_SECONDS", 50.0, minimum=0.0)
 ENHANCER_BATCH_SIZE = env_int("ENHANCER_BATCH_SIZE", 8, minimum=1)
 ENHANCER_MAX_CLAIM_PER_TICK = env_int("ENHANCER_MAX_CLAIM_PER_TICK", 400, minimum=1)
 ENHANCER_THREADS_PER_BATCH = env_int("ENHANCER_THREADS_PER_BATCH", 8, minimum=1)
-ENHANCER_MAX_STEP_ATTEMPTS = env_int("ENHANCER_MAX_STEP_ATTEMPTS", 6, minimum=1)
+ENHANCER_MAX_STEP_ATTEMPTS = env_int("ENHANCER_MAX_STEP_ATTEMPTS", 8, minimum=1)
 ENHANCER_BACKOFF_BASE_SECONDS = env_float("ENHANCER_BACKOFF_BASE_SECONDS", 2.0)
 ENHANCER_BACKOFF_MAX_SECONDS = env_float("ENHANCER_BACKOFF_MAX_SECONDS", 120.0)
 
