@@ -22,6 +22,7 @@ def get_client() -> HitPawClient:
             hitpaw_base_url(),
             connect_timeout=settings.ENHANCER_CONNECT_TIMEOUT,
             read_timeout=settings.ENHANCER_READ_TIMEOUT,
+            retry_submissions=False,  # the pipeline retries them, with nothing marked in flight
         )
         _local.client = client
     return client

@@ -81,6 +81,7 @@ ERROR_CODES: dict[int, tuple[str, bool]] = {
 # Codes that concern the whole account, not one photo: new submissions should pause.
 ACCOUNT_CODES = frozenset({110400000, 100401000, 110402000, 110402001, 110402004})
 CODE_TASK_MISSING = 110400002
+CODE_RATE_LIMITED = 100429000
 
 
 class HitPawError(Exception):
@@ -162,6 +163,7 @@ class HitPawClient:
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
         retries: int = 2,
+        retry_submissions: bool = True,
         backoff_base: float = 0.5,
         max_retry_wait: float = 3.0,
         sleep=time.sleep,
@@ -169,6 +171,9 @@ class HitPawClient:
         self.base_url = base_url.rstrip("/")
         self.timeout = (connect_timeout, read_timeout)
         self.retries = retries
+        # Off, a refused submission is handed back at once, so the caller can record that nothing
+        # is in flight before it waits: a crash during the wait then costs no admin review.
+        self.retry_submissions = retry_submissions
         self.backoff_base = backoff_base
         self.max_retry_wait = max_retry_wait
         self._sleep = sleep
@@ -229,7 +234,8 @@ class HitPawClient:
             try:
                 return self._post_once(path, payload, spends_coins=spends_coins)
             except HitPawError as error:
-                if not error.transient or attempt >= self.retries:
+                retries = self.retries if self.retry_submissions or not spends_coins else 0
+                if not error.transient or attempt >= retries:
                     raise
                 wait = self._backoff(attempt, error.retry_after)
                 if wait is None:

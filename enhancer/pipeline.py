@@ -7,6 +7,7 @@ job back with its next due time (or ends it). Runs the same under the cluster or
 from __future__ import annotations
 
 import logging
+import math
 import random
 from datetime import timedelta
 
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from enhancer import claims, pauses
 from enhancer.fetcher import FetchError, fetch_image
-from enhancer.hitpaw import CODE_TASK_MISSING, HitPawClient, HitPawError
+from enhancer.hitpaw import CODE_RATE_LIMITED, CODE_TASK_MISSING, HitPawClient, HitPawError
 from enhancer.models import Job, JobStatus
 from enhancer.sources import result_fetch_allows_private, submission_url
 
@@ -113,6 +114,9 @@ def submit(job: Job, token: str, client: HitPawClient) -> None:
             pauses.pause(error.message, error.code)
             _end(job, token, JobStatus.FAILED, error.message, error.code)
         else:
+            # HitPaw refused, so nothing is in flight. Rate limits cost nothing to wait out: they
+            # are retried until the job's deadline; other refusals a bounded number of times.
+            rate_limited = error.http_status == 429 or error.code == CODE_RATE_LIMITED
             _retry_or_fail(
                 job,
                 token,
@@ -120,6 +124,7 @@ def submit(job: Job, token: str, client: HitPawClient) -> None:
                 transient=error.transient,
                 code=error.code,
                 retry_after=error.retry_after,
+                limit=math.inf if rate_limited else None,
                 submit_started_at=None,
             )
         return
@@ -228,7 +233,7 @@ def _retry_or_fail(
     transient: bool,
     code: int | None = None,
     retry_after: float | None = None,
-    limit: int | None = None,
+    limit: float | None = None,
     **fields,
 ) -> None:
     """Try the step again later with backoff, unless it cannot help or we tried enough."""
@@ -277,7 +282,7 @@ def _store(name: str, content: bytes) -> str:
 
 def _backoff(attempts: int) -> float:
     """Exponential backoff with jitter, capped."""
-    base = settings.ENHANCER_BACKOFF_BASE_SECONDS * (2**attempts)
+    base = settings.ENHANCER_BACKOFF_BASE_SECONDS * (2 ** min(attempts, 20))
     return min(settings.ENHANCER_BACKOFF_MAX_SECONDS, base) * (0.5 + random.random() / 2)
 
 

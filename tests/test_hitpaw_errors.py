@@ -170,6 +170,17 @@ def test_it_gives_up_after_a_bounded_number_of_retries(client, api, waits, statu
     assert len(waits) == 2
 
 
+def test_it_hands_a_refused_submission_straight_back_when_the_caller_retries_them(api, waits):
+    client = HitPawClient(KEY, BASE, retry_submissions=False, sleep=waits.append)
+    api.post(SUBMIT, json=payload("error_rate_limited"), status=429)
+    api.post(STATUS, json=payload("error_internal"), status=500)
+    error = failure(lambda: submit(client))
+    assert error.transient and not error.outcome_unknown
+    assert len(api.calls) == 1 and waits == []
+    failure(lambda: client.status(JOB_ID))  # status checks are still retried in place
+    assert len(api.calls) == 1 + 3
+
+
 def test_it_backs_off_exponentially_with_jitter_below_the_cap(api, waits):
     client = HitPawClient(KEY, BASE, retries=5, backoff_base=1.0, max_retry_wait=5.0, sleep=waits.append)
     api.post(STATUS, json=payload("error_internal"), status=500)

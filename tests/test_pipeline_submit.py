@@ -93,19 +93,35 @@ def test_it_sends_again_after_hitpaw_refused_with_its_own_error(code):
     assert len(client.submit_calls) == 2
 
 
-def test_it_fails_after_hitpaw_stayed_busy_for_every_try():
-    client = StubClient(submits=[BUSY])
+def test_it_fails_after_hitpaw_kept_failing_for_every_try():
+    client = StubClient(submits=[vendor_error(100500000, 500)])
     job = make_job(JobStatus.SUBMITTING)
 
     seen = [step(job, client).status for _ in range(3)]
 
     assert seen == ["submitting", "submitting", "failed"]
     assert len(client.submit_calls) == 3
-    assert job.error_code == 100429000
-    assert job.message.startswith("HitPaw is busy right now")
+    assert job.error_code == 100500000
+    assert job.message.startswith("HitPaw had an internal problem")
     assert "try again shortly" not in job.message.lower()
     assert job.coins is None
     assert claims.claim_job(job.pk) is None
+
+
+def test_it_waits_out_a_rate_limit_past_the_usual_tries_until_the_deadline():
+    client = StubClient(submits=[BUSY])
+    job = make_job(JobStatus.SUBMITTING)
+
+    seen = [step(job, client).status for _ in range(6)]
+
+    assert seen == ["submitting"] * 6
+    assert len(client.submit_calls) == 6
+    assert job.submit_started_at is None  # nothing in flight while it waits
+    Job.objects.filter(pk=job.pk).update(deadline_at=timezone.now() - timedelta(seconds=1))
+    job = step(job, client)
+    assert job.status == JobStatus.TIMED_OUT
+    assert job.message == pipeline.MSG_TIMED_OUT_BEFORE_SUBMIT
+    assert len(client.submit_calls) == 6
 
 
 def test_it_sends_a_job_whose_answer_was_lost_to_review_and_never_again():
