@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from enhancer.catalogue import seed_catalogue
 from enhancer.models import EnhanceModel
+from tests.fake_hitpaw import FakeHitPaw
 
 
 @pytest.fixture(autouse=True)
@@ -47,3 +48,10 @@ def admin_user(db):
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+@pytest.fixture(scope="module")
+def fake():
+    """A fake HitPaw server process on loopback, one per test module."""
+    with FakeHitPaw(api_key="test-key") as server:
+        yield server

@@ -41,12 +41,6 @@ FINISH_SECONDS = 240
 UNKNOWN_OUTCOME = "do not know whether"
 
 
-@pytest.fixture(scope="module")
-def fake():
-    with FakeHitPaw(api_key="test-key") as server:
-        yield server
-
-
 @pytest.fixture
 def desk(settings, tmp_path, catalogue, fake):
     """A cluster (not started yet) that shares this test's database and media folder.

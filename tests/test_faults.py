@@ -23,7 +23,6 @@ from enhancer import intake, pauses
 from enhancer.models import Job, JobStatus
 from enhancer.pipeline import MSG_PAUSED
 from tests.cluster import Cluster, describe_jobs, wait_for_jobs, wait_until
-from tests.fake_hitpaw import FakeHitPaw
 
 pytestmark = [pytest.mark.faults, pytest.mark.django_db(transaction=True)]
 
@@ -74,12 +73,6 @@ CASES = [
     Case("envelope_msg0", COMPLETED, 1, "Done"),
 ]
 RESULT_FAULTS = {"result_403", "result_404", "result_not_image", "result_truncated", "result_huge"}
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with FakeHitPaw(api_key="test-key") as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

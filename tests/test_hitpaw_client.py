@@ -1,23 +1,12 @@
 """The HitPaw client on the happy path: envelopes, statuses, and what every request carries."""
 
 import json
-from pathlib import Path
 
 import pytest
 import responses
 
 from enhancer.hitpaw import FAILED_STATUSES, RUNNING_STATUSES, HitPawClient, HitPawError
-
-BASE = "https://api.hitpaw.test"
-SUBMIT = f"{BASE}/api/photo-enhancer"
-STATUS = f"{BASE}/api/task-status"
-KEY = "sk-test-4c1d9e7f"
-JOB_ID = "f5007c0b-e902-4070-8c75-f337d896168f"
-DATA = Path(__file__).parent / "data"
-
-
-def payload(name: str):
-    return json.loads((DATA / f"{name}.json").read_text())
+from tests.hitpaw_data import BASE, JOB_ID, KEY, STATUS, SUBMIT, payload
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 import json
 import socket
-from pathlib import Path
 
 import pytest
 import requests
@@ -10,19 +9,10 @@ import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from enhancer.hitpaw import ERROR_CODES, HitPawClient, HitPawError
+from tests.hitpaw_data import BASE, DATA, JOB_ID, KEY, STATUS, SUBMIT, payload
 
-BASE = "https://api.hitpaw.test"
-SUBMIT = f"{BASE}/api/photo-enhancer"
-STATUS = f"{BASE}/api/task-status"
-KEY = "sk-test-4c1d9e7f"
-JOB_ID = "f5007c0b-e902-4070-8c75-f337d896168f"
-DATA = Path(__file__).parent / "data"
 DOCUMENTED_ERRORS = json.loads((DATA / "error_codes.json").read_text())
 GATEWAY_PAGE = "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
-
-
-def payload(name: str):
-    return json.loads((DATA / f"{name}.json").read_text())
 
 
 def refused(url: str) -> requests.exceptions.ConnectionError:

@@ -9,16 +9,9 @@ import requests
 
 from enhancer.models import JobStatus
 from tests.cluster import Cluster, wait_for_jobs
-from tests.fake_hitpaw import FakeHitPaw
 from tests.images import image_size
 
 pytestmark = [pytest.mark.cluster, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def fake():
-    with FakeHitPaw(api_key="test-key") as server:
-        yield server
 
 
 @pytest.fixture(scope="module")
