@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from enhancer import pauses, review
+from enhancer.jobs import pauses, review
 from enhancer.models import EnhanceModel, Job, JobEvent, JobStatus, SubmissionPause
 
 

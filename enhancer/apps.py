@@ -16,9 +16,10 @@ class EnhancerConfig(AppConfig):
     def ready(self) -> None:
         from django_q.signals import post_spawn
 
-        from enhancer import checks, lifeline  # noqa: F401  (importing checks registers them)
+        from enhancer import checks  # noqa: F401  importing checks registers them
+        from enhancer.management import processes
 
-        lifeline.watch_parent()
+        processes.watch_parent()
 
         post_spawn.connect(_start_ticker_with_cluster, dispatch_uid="enhancer-ticker-on-spawn")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_q.tasks import async_task
 
-from enhancer import scheduler
+from enhancer.jobs import scheduler
 
 GROUP = "enhancer"
 

@@ -67,14 +67,14 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "enhancer.context_processors.banners",
+                "enhancer.web.context_processors.banners",
             ],
         },
     },
 ]
 
 # SQLite needs IMMEDIATE transactions, a busy timeout and WAL, or the web server and the
-# task cluster meet "database is locked" at once (SPEC §9).
+# task cluster meet "database is locked" at once (docs/architecture.md).
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
@@ -137,6 +137,8 @@ HITPAW_API_KEY = env_str("HITPAW_API_KEY")
 HITPAW_BASE_URL = env_str("HITPAW_BASE_URL", "https://api-base.hitpaw.com").rstrip("/")
 # With no key the app runs in sandbox mode against its own simulator, over HTTP.
 SANDBOX_MODE = not HITPAW_API_KEY
+if SANDBOX_MODE:
+    INSTALLED_APPS.append("enhancer.sandbox")
 SANDBOX_BASE_URL = env_str("ENHANCER_SANDBOX_BASE_URL", f"http://127.0.0.1:{PORT}/sandbox")
 SANDBOX_CONVERT_SECONDS = env_float("ENHANCER_SANDBOX_CONVERT_SECONDS", 3.0)
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL").rstrip("/")
@@ -163,7 +165,7 @@ ENHANCER_MAX_STEP_ATTEMPTS = env_int("ENHANCER_MAX_STEP_ATTEMPTS", 8, minimum=1)
 ENHANCER_BACKOFF_BASE_SECONDS = env_float("ENHANCER_BACKOFF_BASE_SECONDS", 2.0)
 ENHANCER_BACKOFF_MAX_SECONDS = env_float("ENHANCER_BACKOFF_MAX_SECONDS", 120.0)
 
-# --- django-q2 (SPEC §9: retry > timeout + prefetch wait; queue_limit ≈ workers) ----------
+# --- django-q2 (docs/architecture.md: retry > timeout + prefetch wait; queue_limit ≈ workers)
 # A task never outlives a job lease (so no live worker's job is handed out again), nor the
 # ticker's run; the broker's retry comes only after the timeout plus a margin for queueing.
 Q_WORKERS = env_int("ENHANCER_WORKERS", 4, minimum=2)

@@ -3,14 +3,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from enhancer import views
+from enhancer.web import views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
-    path("", include("enhancer.urls")),
+    path("", include("enhancer.web.urls")),
 ]
 if settings.SANDBOX_MODE:
-    urlpatterns.append(path("sandbox/", include("enhancer.sandbox_urls")))
+    urlpatterns.append(path("sandbox/", include("enhancer.sandbox.urls")))

@@ -7,11 +7,12 @@
 It builds everything fresh and throws it away afterwards: a temporary folder with its own SQLite file
 (or the PostgreSQL database `enhance_bench` on 127.0.0.1:5432, user postgres, dropped and recreated),
 Redis db 7 flushed when `--broker redis`, `manage.py migrate`, and the fake HitPaw server from
-tests/fake_hitpaw.py on loopback. It really submits N images to the fake with `fault=status_never`
-(they stay CONVERTING forever, so every job is polled for the whole run), inserts the N jobs as
-`converting`, starts `manage.py qcluster` in its own session, kicks the ticker, spreads the jobs' first
-`due_at` over one interval, waits `--warmup` seconds and measures for `--seconds` (the fake answers in
-about a millisecond; `--latency` makes each status call take that long, as a distant API would):
+tests/support/fake_hitpaw.py on loopback. It really submits N images to the fake with
+`fault=status_never` (they stay CONVERTING forever, so every job is polled for the whole run), inserts
+the N jobs as `converting`, starts `manage.py qcluster` in its own session (with the tests' runner from
+tests/support/cluster.py), kicks the ticker, spreads the jobs' first `due_at` over one interval, waits
+`--warmup` seconds and measures for `--seconds` (the fake answers in about a millisecond; `--latency`
+makes each status call take that long, as a distant API would):
 
 - polls/s: the fake's `status_calls` delta over the window (needed: jobs / interval);
 - lateness: per job, (time between its last poll before and its last poll within the window) divided by
@@ -41,11 +42,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from tests.fake_hitpaw import FakeHitPaw  # noqa: E402
+from tests.support.fake_hitpaw import FakeHitPaw  # noqa: E402
+
+if TYPE_CHECKING:  # imported for real once Django is set up: it reads the app's models
+    from tests.support.cluster import QCluster
 
 API_KEY = "bench-key"
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -72,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     wait_for_quiet(args.quiet_wait)
     workdir = Path(tempfile.mkdtemp(prefix="enhance-bench-"))
     fake = FakeHitPaw(api_key=API_KEY)
-    cluster: subprocess.Popen | None = None
+    cluster: QCluster | None = None
     try:
         env = bench_env(args, workdir)
         step(f"migrating a fresh database ({env['DATABASE_URL']})")
@@ -93,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         start_ticker(args.interval)
         schedule_first_polls(job_ids, args.interval)
         step(f"warming up for {args.warmup:.0f} s")
-        meters = [Meter(pgids=(cluster.pid,)), Meter(pgids=(fake.process.pid,)), server_meter(args)]
+        meters = [Meter(pgids=(cluster.process.pid,)), Meter(pgids=(fake.process.pid,)), server_meter(args)]
         watch(meters, args.warmup)
         step(f"measuring for {args.seconds:.0f} s")
         for meter in meters:
@@ -106,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         if cluster is not None:
-            stop_group(cluster)
+            step("stopping the cluster")
+            cluster.stop()
         fake.stop()
         cleanup(args, workdir)
 
@@ -216,7 +222,7 @@ def create_jobs(fake: FakeHitPaw, count: int, latency: float) -> list[int]:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from enhancer.hitpaw import HitPawClient
+    from enhancer.hitpaw.client import HitPawClient
     from enhancer.models import EnhanceModel, Job, JobStatus
 
     faults = ["status_never"] + ([f"status_slow:{latency:g}"] if latency else [])
@@ -245,20 +251,19 @@ def create_jobs(fake: FakeHitPaw, count: int, latency: float) -> list[int]:
     return list(Job.objects.filter(user=user).order_by("pk").values_list("pk", flat=True))
 
 
-def start_cluster(env: dict[str, str], log_path: Path) -> subprocess.Popen:
+def start_cluster(env: dict[str, str], log_path: Path) -> QCluster:
+    from tests.support.cluster import QCluster
+
     step("starting manage.py qcluster")
-    with log_path.open("w") as log:
-        return subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"],
-            cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+    return QCluster(env, log_path, grace_seconds=STOP_GRACE_SECONDS).start()
 
 
 def start_ticker(interval: float) -> None:
     """Kick the ticker and wait until it holds its lease."""
     from django.db import close_old_connections
 
-    from enhancer import claims, scheduler, tasks
+    from enhancer import tasks
+    from enhancer.jobs import claims, scheduler
 
     tasks.kick()
     deadline = time.monotonic() + TICKER_START_TIMEOUT
@@ -398,7 +403,7 @@ def backlog() -> tuple[float, int]:
     from django.utils import timezone
     from django_q.brokers import get_broker
 
-    from enhancer import claims
+    from enhancer.jobs import claims
     from enhancer.models import ACTIVE_STATUSES, Job
 
     close_old_connections()
@@ -513,25 +518,6 @@ def print_result(args: argparse.Namespace, r: dict) -> None:
 
 
 # --- teardown ----------------------------------------------------------------------------------------
-
-
-def stop_group(process: subprocess.Popen) -> None:
-    """SIGTERM the cluster's group, SIGKILL it after a grace period (SIGTERM can deadlock, SPEC §9)."""
-    step("stopping the cluster")
-    _signal_group(process.pid, signal.SIGTERM)
-    try:
-        process.wait(STOP_GRACE_SECONDS)
-    except subprocess.TimeoutExpired:
-        _signal_group(process.pid, signal.SIGKILL)
-        process.wait()
-    _signal_group(process.pid, signal.SIGKILL)  # workers the main process left behind, if any
-
-
-def _signal_group(pgid: int, sig: signal.Signals) -> None:
-    try:
-        os.killpg(pgid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def cleanup(args: argparse.Namespace, workdir: Path) -> None:

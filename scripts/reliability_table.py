@@ -2,7 +2,7 @@
 """Render the fault-injection results into docs/reliability.md.
 
 Reads what the last `pytest -m faults` run observed (test-artifacts/reliability.json, written by
-tests/test_faults.py, and test-artifacts/crash-recovery.json, written by tests/test_crash_recovery.py)
+tests/system/test_faults.py, and test-artifacts/crash-recovery.json, written by tests/system/test_crash_recovery.py)
 and rewrites the part of docs/reliability.md between its `<!-- results:start -->` and
 `<!-- results:end -->` markers. `--print` writes the Markdown to stdout instead.
 """

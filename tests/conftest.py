@@ -1,11 +1,16 @@
-"""Shared fixtures: a cast of users, the seeded model catalogue, media in a temporary folder."""
+"""Shared fixtures: a cast of users, the seeded model catalogue, media in a temporary folder, faked DNS."""
+
+import ipaddress
+import socket
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from enhancer.catalogue import seed_catalogue
+from enhancer.hitpaw.catalogue import seed_catalogue
 from enhancer.models import EnhanceModel
-from tests.fake_hitpaw import FakeHitPaw
+from tests.support.fake_hitpaw import FakeHitPaw
+
+PUBLIC_ADDRESS = "93.184.216.34"  # any global address: `responses` answers before a connection
 
 
 @pytest.fixture(autouse=True)
@@ -55,3 +60,40 @@ def fake():
     """A fake HitPaw server process on loopback, one per test module."""
     with FakeHitPaw(api_key="test-key") as server:
         yield server
+
+
+@pytest.fixture
+def fake_dns(monkeypatch):
+    """`socket.getaddrinfo` answered from a table, never from the network; returns `resolve`.
+
+    IP literals resolve to themselves, `localhost` to 127.0.0.1 and any other name to a public
+    address. `resolve(names, others=...)` maps more names (each to an address or a list of them),
+    makes every name not in the table resolve to `others` instead (None: "Name or service not
+    known"), and returns the list of every host looked up so far, which grows as lookups happen.
+    """
+    table: dict[str, list[str]] = {"localhost": ["127.0.0.1"]}
+    unlisted: str | None = PUBLIC_ADDRESS
+    looked_up: list[str] = []
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        looked_up.append(host)
+        try:
+            addresses = [str(ipaddress.ip_address(host))]
+        except ValueError:
+            addresses = table.get(host) or ([unlisted] if unlisted else [])
+        if not addresses:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [
+            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, port))
+            for a in addresses
+        ]
+
+    def resolve(names: dict[str, str | list[str]] | None = None, others: str | None = PUBLIC_ADDRESS):
+        nonlocal unlisted
+        for name, addresses in (names or {}).items():
+            table[name] = [addresses] if isinstance(addresses, str) else list(addresses)
+        unlisted = others
+        return looked_up
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    return resolve

@@ -3,7 +3,7 @@
 from django.core.management import call_command
 from django.db import migrations
 
-from enhancer.catalogue import seed_catalogue
+from enhancer.hitpaw.catalogue import seed_catalogue
 
 
 def seed(apps, schema_editor):

@@ -9,7 +9,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from enhancer import lifeline
+from enhancer.management import processes
 
 STOP_GRACE_SECONDS = 10
 # A part that dies this often within a minute is broken (say, the port is taken): give up.
@@ -33,7 +33,7 @@ class Command(BaseCommand):
             ],
             "task cluster": [python, "manage.py", "qcluster"],
         }  # fmt: skip
-        # Children die with us even if we are SIGKILLed: see enhancer/lifeline.py.
+        # Children die with us even if we are SIGKILLed: see enhancer/management/processes.py.
         self._lifeline_read, self._lifeline_write = os.pipe()
         children = {name: self._start(command) for name, command in commands.items()}
         mode = "sandbox mode (no coins spent)" if settings.SANDBOX_MODE else "live HitPaw API"
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             for name, child in list(children.items()):
                 if stopping or child.poll() is None:
                     continue
-                _signal_group(child, signal.SIGKILL)  # its workers may outlive it: end them too
+                processes.signal_group(child.pid, signal.SIGKILL)  # its workers may outlive it: end them too
                 now = time.monotonic()
                 restarts[name] = [t for t in restarts[name] if now - t < 60] + [now]
                 if len(restarts[name]) > MAX_RESTARTS_PER_MINUTE:
@@ -63,26 +63,14 @@ class Command(BaseCommand):
         self._stop(children.values())
 
     def _start(self, command: list[str]) -> subprocess.Popen:
-        env = {**os.environ, lifeline.ENV_VAR: str(self._lifeline_read)}
+        env = {**os.environ, processes.ENV_VAR: str(self._lifeline_read)}
         return subprocess.Popen(command, start_new_session=True, pass_fds=(self._lifeline_read,), env=env)
 
     def _stop(self, children):
-        """SIGTERM each process group, then SIGKILL what is left (qcluster can hang on SIGTERM)."""
+        """Stop every part: SIGTERM to all groups first, so they wind down together."""
         children = list(children)
         for child in children:
-            _signal_group(child, signal.SIGTERM)
+            processes.signal_group(child.pid, signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for child in children:
-            try:
-                child.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
-            _signal_group(child, signal.SIGKILL)
-            child.wait()
-
-
-def _signal_group(child, sig):
-    try:
-        os.killpg(child.pid, sig)
-    except ProcessLookupError:
-        pass
+            processes.stop_group(child, max(0.1, deadline - time.monotonic()))

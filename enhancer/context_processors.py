@@ -1,9 +1,0 @@
-"""Banners every page shows: sandbox mode, and a team-wide pause on submissions."""
-
-from django.conf import settings
-
-from enhancer import pauses
-
-
-def banners(request) -> dict:
-    return {"sandbox_mode": settings.SANDBOX_MODE, "submission_pause": pauses.current()}

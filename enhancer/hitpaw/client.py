@@ -1,0 +1,284 @@
+"""The one module that talks to HitPaw. It knows nothing of Django models.
+
+Every failure becomes a `HitPawError` that says, in plain words for staff, what went wrong,
+whether trying again later may help (`transient`), and whether the request may have reached
+HitPaw and been charged although we got no answer (`outcome_unknown`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+
+from enhancer.hitpaw.backoff import jittered_backoff
+from enhancer.hitpaw.errors import HitPawError, error_for_code
+from enhancer.hitpaw.statuses import COMPLETED_STATUSES, FAILED_STATUSES
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "EnhanceDesk/0.1"
+
+
+@dataclass(frozen=True)
+class Submission:
+    """HitPaw's answer to an accepted photo-enhancer call."""
+
+    job_id: str
+    coins: int | None
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    """HitPaw's answer to a task-status call."""
+
+    job_id: str
+    status: str
+    res_url: str
+    original_url: str
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status in COMPLETED_STATUSES
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status in FAILED_STATUSES
+
+    @property
+    def is_running(self) -> bool:
+        """Unknown statuses count as running: our own deadline ends them."""
+        return not (self.is_completed or self.is_failed)
+
+
+class HitPawClient:
+    """A small client for HitPaw's two calls, with timeouts and bounded, jittered retries."""
+
+    def __init__(
+        self,
+        api_key: str,
+        base_url: str,
+        *,
+        connect_timeout: float = 5.0,
+        read_timeout: float = 30.0,
+        retries: int = 2,
+        retry_submissions: bool = True,
+        backoff_base: float = 0.5,
+        max_retry_wait: float = 3.0,
+        sleep=time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.timeout = (connect_timeout, read_timeout)
+        self.retries = retries
+        # Off, a refused submission is handed back at once, so the caller can record that nothing
+        # is in flight before it waits: a crash during the wait then costs no admin review.
+        self.retry_submissions = retry_submissions
+        self.backoff_base = backoff_base
+        self.max_retry_wait = max_retry_wait
+        self._sleep = sleep
+        self.session = requests.Session()
+        self.session.headers.update(
+            {"Apikey": api_key, "Content-Type": "application/json", "User-Agent": USER_AGENT}
+        )
+
+    def submit(
+        self,
+        img_url: str,
+        model_name: str,
+        extension: str,
+        exif: bool | None = None,
+        dpi: int | None = None,
+    ) -> Submission:
+        """Send a photo for enhancement. This spends coins, so it is never re-sent blindly."""
+        payload: dict[str, Any] = {
+            "model_name": model_name,
+            "img_url": img_url,
+            "extension": extension,
+        }
+        if exif is not None:
+            payload["exif"] = exif
+        if dpi is not None:
+            payload["DPI"] = dpi
+        data = self._call("/api/photo-enhancer", payload, spends_coins=True)
+        job_id = data.get("job_id")
+        if not job_id:
+            raise HitPawError(
+                "HitPaw's answer had no job number, so we cannot tell whether it took the photo. "
+                "An admin should check the HitPaw dashboard.",
+                outcome_unknown=True,
+            )
+        coins = data.get("consume_coins")
+        return Submission(job_id=str(job_id), coins=_int_or_none(coins))
+
+    def status(self, job_id: str) -> TaskStatus:
+        """Ask how a job is doing. Safe to repeat."""
+        data = self._call("/api/task-status", {"job_id": job_id}, spends_coins=False)
+        status = data.get("status")
+        if not status:
+            raise HitPawError(
+                "HitPaw's status answer had no status. We will ask again shortly.",
+                transient=True,
+            )
+        return TaskStatus(
+            job_id=str(data.get("job_id") or job_id),
+            status=str(status).strip().upper(),
+            res_url=str(data.get("res_url") or ""),
+            original_url=str(data.get("original_url") or ""),
+        )
+
+    def _call(self, path: str, payload: dict[str, Any], *, spends_coins: bool) -> dict[str, Any]:
+        """POST with bounded retries of errors that HitPaw itself says are passing."""
+        attempt = 0
+        while True:
+            try:
+                return self._post_once(path, payload, spends_coins=spends_coins)
+            except HitPawError as error:
+                retries = self.retries if self.retry_submissions or not spends_coins else 0
+                if not error.transient or attempt >= retries:
+                    raise
+                wait = self._backoff(attempt, error.retry_after)
+                if wait is None:
+                    raise
+                attempt += 1
+                log.info("HitPaw %s: %s; retry %d in %.1fs", path, error.message, attempt, wait)
+                self._sleep(wait)
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float | None:
+        """Exponential backoff with full jitter; None when the server asks us to wait too long."""
+        if retry_after is not None and retry_after > self.max_retry_wait:
+            return None
+        wait = jittered_backoff(attempt, self.backoff_base, self.max_retry_wait)
+        return min(max(wait, retry_after or 0.0), self.max_retry_wait)
+
+    def _post_once(self, path: str, payload: dict[str, Any], *, spends_coins: bool) -> dict[str, Any]:
+        url = self.base_url + path
+        try:
+            response = self.session.post(
+                url, data=json.dumps(payload), timeout=self.timeout, allow_redirects=False
+            )
+        except requests.exceptions.ConnectTimeout:
+            raise HitPawError(
+                "Could not reach HitPaw (connection timed out). We will try again shortly.",
+                transient=True,
+            ) from None
+        except requests.exceptions.ConnectionError as error:
+            if _never_sent(error):
+                raise HitPawError(
+                    "Could not reach HitPaw (connection refused). We will try again shortly.",
+                    transient=True,
+                ) from None
+            raise _lost_answer(spends_coins, "the connection was cut") from None
+        except requests.exceptions.ReadTimeout:
+            raise _lost_answer(spends_coins, "HitPaw did not answer in time") from None
+        except requests.exceptions.RequestException:
+            raise _lost_answer(spends_coins, "the connection failed") from None
+        return _parse(response, spends_coins=spends_coins)
+
+
+def _never_sent(error: requests.exceptions.ConnectionError) -> bool:
+    """True when the connection was never made, so HitPaw cannot have seen the request."""
+    reason = error.args[0] if error.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
+
+
+def _lost_answer(spends_coins: bool, what: str) -> HitPawError:
+    if spends_coins:
+        return HitPawError(
+            f"We sent the photo to HitPaw but {what}, so we do not know whether HitPaw took it "
+            "(and charged for it). It will not be sent again automatically: an admin should "
+            "check the HitPaw dashboard, then resubmit or close this job.",
+            outcome_unknown=True,
+        )
+    return HitPawError(f"Checking on HitPaw failed ({what}). We will try again shortly.", transient=True)
+
+
+def _parse(response: requests.Response, *, spends_coins: bool) -> dict[str, Any]:
+    """Turn an HTTP response into the payload dict, or raise the matching HitPawError."""
+    status = response.status_code
+    body = _json_or_none(response)
+    retry_after = _retry_after(response)
+
+    if isinstance(body, dict) and "error_code" in body:
+        code = _int_or_none(body.get("error_code"))
+        if code is not None:
+            error = error_for_code(code, status, str(body.get("message") or body.get("msg") or ""))
+            if status == 429 or status >= 500:
+                error.transient = True
+            error.retry_after = retry_after
+            raise error
+
+    if 200 <= status < 300 and isinstance(body, dict) and _envelope_ok(body):
+        data = body.get("data")
+        return {**body, **data} if isinstance(data, dict) else body
+
+    if 200 <= status < 300 and not isinstance(body, dict):
+        if spends_coins:
+            raise HitPawError(
+                "HitPaw answered with something we could not read, so we do not know whether it "
+                "took the photo. An admin should check the HitPaw dashboard.",
+                http_status=status,
+                outcome_unknown=True,
+            )
+        raise HitPawError(
+            "HitPaw answered with something we could not read. We will ask again shortly.",
+            http_status=status,
+            transient=True,
+        )
+
+    if isinstance(body, dict) and _envelope_code(body) not in (None, 200, 0):
+        code = _envelope_code(body)
+        raise error_for_code(code, status, str(body.get("message") or body.get("msg") or ""))
+
+    if status == 429 or status >= 500:
+        # No HitPaw error body: a proxy answered, and the request may have reached HitPaw.
+        if spends_coins:
+            error = _lost_answer(True, f"a gateway answered with error {status}")
+            error.http_status = status
+            raise error
+        raise HitPawError(
+            f"HitPaw's gateway answered with error {status}. We will try again shortly.",
+            http_status=status,
+            transient=True,
+            retry_after=retry_after,
+        )
+    raise HitPawError(f"HitPaw refused the request (HTTP {status}).", http_status=status, transient=False)
+
+
+def _envelope_code(body: dict[str, Any]) -> int | None:
+    return _int_or_none(body.get("code"))
+
+
+def _envelope_ok(body: dict[str, Any]) -> bool:
+    """Success is code 200 (the docs) or 0 (seen in vendor clients), or no code at all."""
+    return _envelope_code(body) in (None, 200, 0) and "error_code" not in body
+
+
+def _json_or_none(response: requests.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    raw = response.headers.get("Retry-After")
+    if not raw:
+        return None
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        return None
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,126 @@
+"""Claims on jobs and named leases, all by conditional updates, so no step ever runs twice.
+
+A job is handed out by setting `lease_token`; every later write about it names that token, so a
+worker whose lease ran out (and whose job someone else took) changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from enhancer.jobs import lifecycle
+from enhancer.models import ACTIVE_STATUSES, Job, JobStatus, Lease
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex
+
+
+def lease_free(now) -> Q:
+    return Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+
+
+def claim_due_jobs(limit: int, batch_size: int) -> list[str]:
+    """Claim up to `limit` due jobs in batches; return one token per claimed batch."""
+    now = timezone.now()
+    due = (
+        Job.objects.filter(status__in=ACTIVE_STATUSES, due_at__lte=now)
+        .filter(lease_free(now))
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    ids = list(due)
+    tokens = []
+    until = now + timedelta(seconds=settings.ENHANCER_LEASE_SECONDS)
+    for start in range(0, len(ids), batch_size):
+        token = new_token()
+        claimed = (
+            Job.objects.filter(pk__in=ids[start : start + batch_size], status__in=ACTIVE_STATUSES)
+            .filter(lease_free(now))
+            .update(lease_token=token, lease_until=until)
+        )
+        if claimed:
+            tokens.append(token)
+    return tokens
+
+
+def claim_job(job_id: int) -> str | None:
+    """Claim one active job now, whether due or not (tests, admin actions)."""
+    now = timezone.now()
+    token = new_token()
+    claimed = (
+        Job.objects.filter(pk=job_id, status__in=ACTIVE_STATUSES)
+        .filter(lease_free(now))
+        .update(lease_token=token, lease_until=now + timedelta(seconds=settings.ENHANCER_LEASE_SECONDS))
+    )
+    return token if claimed else None
+
+
+def renew(job_id: int, token: str) -> bool:
+    """Extend our lease before a step; False if it ran out and may be someone else's now."""
+    now = timezone.now()
+    return bool(
+        Job.objects.filter(pk=job_id, lease_token=token, lease_until__gte=now).update(
+            lease_until=now + timedelta(seconds=settings.ENHANCER_LEASE_SECONDS)
+        )
+    )
+
+
+def update(job_id: int, token: str, **fields) -> bool:
+    """Write fields only while we hold the job's lease."""
+    fields["updated_at"] = timezone.now()
+    return bool(Job.objects.filter(pk=job_id, lease_token=token).update(**fields))
+
+
+def start_submission(job_id: int, token: str) -> bool:
+    """Mark the coin-spending call as begun; True for exactly one caller, ever, per submission."""
+    now = timezone.now()
+    return bool(
+        Job.objects.filter(
+            pk=job_id, lease_token=token, status=JobStatus.SUBMITTING, submit_started_at__isnull=True
+        ).update(submit_started_at=now, updated_at=now)
+    )
+
+
+def transition(job_id: int, token: str, status: str, message: str = "", **fields) -> bool:
+    """Move a job to `status` (recording the step and its time) while we hold its lease."""
+    return lifecycle.move(job_id, status, message, only_if={"lease_token": token}, **fields)
+
+
+def release_fields(due_at=None) -> dict:
+    """Fields that hand the job back to the ticker, due again at `due_at` (None: never)."""
+    return {"lease_token": "", "lease_until": None, "due_at": due_at}
+
+
+def acquire_lease(name: str, holder: str, seconds: float) -> bool:
+    """Take or renew a named lease; True when `holder` has it for the next `seconds`."""
+    now = timezone.now()
+    Lease.objects.get_or_create(name=name)
+    return bool(
+        Lease.objects.filter(name=name)
+        .filter(Q(until__isnull=True) | Q(until__lt=now) | Q(holder=holder))
+        .update(holder=holder, until=now + timedelta(seconds=seconds))
+    )
+
+
+def take_lease_once(name: str, holder: str, seconds: float) -> bool:
+    """Take a named lease whoever holds it, unless `holder` already took it: True once per holder."""
+    Lease.objects.get_or_create(name=name)
+    return bool(
+        Lease.objects.filter(name=name)
+        .exclude(holder=holder)
+        .update(holder=holder, until=timezone.now() + timedelta(seconds=seconds))
+    )
+
+
+def release_lease(name: str, holder: str) -> None:
+    Lease.objects.filter(name=name, holder=holder).update(until=None, holder="")
+
+
+def lease_is_held(name: str) -> bool:
+    return Lease.objects.filter(name=name, until__gte=timezone.now()).exists()

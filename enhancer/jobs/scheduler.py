@@ -1,0 +1,108 @@
+"""The ticker: one lease-guarded loop that hands due jobs to workers in batches.
+
+No worker sleeps per job and no schedule exists per poll: each job carries its own `due_at`, and
+the ticker claims whatever is due every second. It is also the reconciler: a job whose worker
+died keeps a past `due_at`, so once its lease runs out the ticker hands it out again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+from enhancer.jobs import claims, pipeline
+from enhancer.jobs.client_factory import get_client
+from enhancer.models import Job
+
+log = logging.getLogger(__name__)
+
+TICKER = "ticker"
+KICK = "ticker-kick"
+START = "ticker-start"
+
+
+def dispatch_due(enqueue_batch: Callable[[str], None]) -> int:
+    """Claim every due job (in batches) and hand each batch to `enqueue_batch`."""
+    tokens = claims.claim_due_jobs(settings.ENHANCER_MAX_CLAIM_PER_TICK, settings.ENHANCER_BATCH_SIZE)
+    for token in tokens:
+        enqueue_batch(token)
+    return len(tokens)
+
+
+def run_batch(token: str) -> int:
+    """Advance every job claimed under `token`, a few at a time in threads."""
+    job_ids = list(Job.objects.filter(lease_token=token).values_list("pk", flat=True))
+    if len(job_ids) <= 1:
+        for job_id in job_ids:
+            pipeline.advance(job_id, token, get_client())
+        return len(job_ids)
+    with ThreadPoolExecutor(max_workers=settings.ENHANCER_THREADS_PER_BATCH) as pool:
+        list(pool.map(lambda job_id: _advance_in_thread(job_id, token), job_ids))
+    return len(job_ids)
+
+
+def _advance_in_thread(job_id: int, token: str) -> None:
+    try:
+        pipeline.advance(job_id, token, get_client())
+    except Exception:
+        log.exception("Job %s: step crashed; it will be retried when its lease runs out", job_id)
+    finally:
+        connection.close()
+
+
+def lease_hold_seconds() -> float:
+    """How long the ticker lease outlives its last renewal: at most this long after a ticker dies."""
+    return max(10.0, settings.ENHANCER_TICK_SECONDS * 5)
+
+
+def run_ticker(
+    enqueue_batch: Callable[[str], None], run_seconds: float | None = None, wait_for_lease: float = 0.0
+) -> bool:
+    """Tick for about `run_seconds` while holding the ticker lease; False if another ticker runs.
+
+    With `wait_for_lease`, first wait up to that long for the lease: a ticker killed with its
+    cluster keeps it a few more seconds, and a restarted cluster should not wait for the watchdog.
+    """
+    holder = claims.new_token()
+    interval = settings.ENHANCER_TICK_SECONDS
+    hold_for = lease_hold_seconds()
+    give_up_at = time.monotonic() + wait_for_lease
+    while not claims.acquire_lease(TICKER, holder, hold_for):
+        if time.monotonic() >= give_up_at:
+            return False
+        time.sleep(interval)
+    run_for = settings.ENHANCER_TICKER_RUN_SECONDS if run_seconds is None else run_seconds
+    stop_at = time.monotonic() + run_for
+    try:
+        while True:
+            close_old_connections()
+            try:
+                dispatch_due(enqueue_batch)
+            except Exception:
+                log.exception("Ticker: dispatch failed; trying again next tick")
+            if time.monotonic() >= stop_at:
+                break
+            time.sleep(interval)
+            if not claims.acquire_lease(TICKER, holder, hold_for):
+                log.warning("Ticker: lost its lease to another ticker; stopping")
+                return True
+    finally:
+        claims.release_lease(TICKER, holder)
+    return True
+
+
+def ticker_needed() -> bool:
+    """True when no ticker holds the lease and no start was asked for in the last few seconds."""
+    if claims.lease_is_held(TICKER):
+        return False
+    return claims.acquire_lease(KICK, claims.new_token(), 10)
+
+
+def first_of_cluster_start(start_id: str) -> bool:
+    """True for the first worker of a cluster start to ask; its workers all spawn at once."""
+    return claims.take_lease_once(START, start_id, lease_hold_seconds())

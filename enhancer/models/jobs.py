@@ -1,0 +1,121 @@
+"""Jobs and their timelines: one row per photo sent through HitPaw, one event per step."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from enhancer.models.catalogue import EnhanceModel
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    FETCHING = "fetching", "Fetching your photo"
+    SUBMITTING = "submitting", "Sending to HitPaw"
+    CONVERTING = "converting", "Enhancing"
+    DOWNLOADING = "downloading", "Saving the result"
+    COMPLETED = "completed", "Done"
+    FAILED = "failed", "Failed"
+    TIMED_OUT = "timed_out", "Took too long"
+    NEEDS_REVIEW = "needs_review", "Needs an admin's check"
+    CANCELED = "canceled", "Canceled"
+
+
+ACTIVE_STATUSES = (
+    JobStatus.QUEUED,
+    JobStatus.FETCHING,
+    JobStatus.SUBMITTING,
+    JobStatus.CONVERTING,
+    JobStatus.DOWNLOADING,
+)
+TERMINAL_STATUSES = (
+    JobStatus.COMPLETED,
+    JobStatus.FAILED,
+    JobStatus.TIMED_OUT,
+    JobStatus.NEEDS_REVIEW,
+    JobStatus.CANCELED,
+)
+
+PROBLEM_STATUSES = (JobStatus.FAILED, JobStatus.TIMED_OUT, JobStatus.NEEDS_REVIEW)
+
+
+class Job(models.Model):
+    """One photo sent through HitPaw. Its whole state lives here, so a dead worker loses nothing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    img_url = models.URLField("image link", max_length=2000)
+    model = models.ForeignKey(EnhanceModel, on_delete=models.PROTECT, related_name="jobs")
+    model_name = models.CharField(max_length=64, help_text="The model_name sent to HitPaw.")
+    exif = models.BooleanField(default=False)
+    dpi = models.PositiveIntegerField(null=True, blank=True)
+    extension = models.CharField(max_length=10, blank=True)
+
+    status = models.CharField(max_length=20, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    message = models.CharField(max_length=500, blank=True, help_text="Plain words for the user.")
+    error_code = models.BigIntegerField(null=True, blank=True, help_text="HitPaw's error code, if any.")
+    vendor_status = models.CharField(max_length=40, blank=True)
+
+    hitpaw_job_id = models.CharField(max_length=100, blank=True, db_index=True)
+    coins = models.PositiveIntegerField(null=True, blank=True, help_text="Coins HitPaw charged.")
+    res_url = models.URLField(max_length=2000, blank=True)
+
+    original = models.FileField(upload_to="originals/", blank=True)
+    original_width = models.PositiveIntegerField(null=True, blank=True)
+    original_height = models.PositiveIntegerField(null=True, blank=True)
+    result = models.FileField(upload_to="results/", blank=True)
+    result_width = models.PositiveIntegerField(null=True, blank=True)
+    result_height = models.PositiveIntegerField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    deadline_at = models.DateTimeField()
+
+    # Scheduling: the ticker hands out jobs whose step is due and whose lease is free.
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    lease_token = models.CharField(max_length=32, blank=True, db_index=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="Failed tries of the current step.")
+    poll_count = models.PositiveIntegerField(default=0)
+    # Set just before the coin-spending POST: if we find it set again, the outcome is unknown.
+    submit_started_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"Job {self.pk} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL_STATUSES
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status == JobStatus.COMPLETED
+
+    @property
+    def is_problem(self) -> bool:
+        """Ended without a result in a way staff should notice (shown as an error)."""
+        return self.status in PROBLEM_STATUSES
+
+
+class JobEvent(models.Model):
+    """A step in a job's life, with its time: the job's timeline."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=20, choices=JobStatus.choices)
+    message = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.status} at {self.at:%H:%M:%S}"

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from enhancer.sandbox import views as sandbox
+
+app_name = "sandbox"
+
+urlpatterns = [
+    path("api/photo-enhancer", sandbox.photo_enhancer, name="photo_enhancer"),
+    path("api/task-status", sandbox.task_status, name="task_status"),
+    path("results/<str:job_id>", sandbox.result, name="result"),
+]

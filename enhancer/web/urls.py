@@ -1,0 +1,15 @@
+from django.urls import path
+
+from enhancer.web import views
+
+app_name = "enhancer"
+
+urlpatterns = [
+    path("", views.submit, name="submit"),
+    path("jobs/", views.job_list, name="jobs"),
+    path("jobs/<int:pk>/", views.job_detail, name="job"),
+    path("jobs/<int:pk>/status.json", views.job_status, name="job_status"),
+    path("jobs/<int:pk>/original", views.job_file, {"which": "original"}, name="job_original"),
+    path("jobs/<int:pk>/result", views.job_file, {"which": "result"}, name="job_result"),
+    path("usage/", views.usage, name="usage"),
+]

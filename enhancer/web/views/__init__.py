@@ -1,0 +1,8 @@
+"""Pages, one module per page family. Views read the database and queue work; they never call HitPaw."""
+
+from enhancer.web.views.health import healthz
+from enhancer.web.views.jobs import JOBS_PER_PAGE, job_detail, job_file, job_list, job_status
+from enhancer.web.views.submit import submit
+from enhancer.web.views.usage import usage
+
+__all__ = ["JOBS_PER_PAGE", "healthz", "job_detail", "job_file", "job_list", "job_status", "submit", "usage"]

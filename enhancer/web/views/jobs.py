@@ -1,0 +1,73 @@
+"""A user's jobs: history, the job page, its live status and its pictures (our copies)."""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from enhancer.jobs.usage import coin_usage
+from enhancer.models import Job
+from enhancer.web.access import job_for_user
+
+JOBS_PER_PAGE = 20
+
+
+@login_required
+@require_GET
+def job_list(request: HttpRequest) -> HttpResponse:
+    jobs = Job.objects.filter(user=request.user).select_related("model")
+    page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "enhancer/job_list.html", {"page": page})
+
+
+@login_required
+@require_GET
+def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    job = job_for_user(request.user, pk)
+    context = {"job": job, "events": job.events.all(), "usage": coin_usage(job.user)}
+    return render(request, "enhancer/job_detail.html", context)
+
+
+@login_required
+@require_GET
+def job_status(request: HttpRequest, pk: int) -> JsonResponse:
+    """What the job page needs to update itself without reloading."""
+    job = job_for_user(request.user, pk)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "label": job.get_status_display(),
+            "message": job.message,
+            "terminal": job.is_terminal,
+            "coins": job.coins,
+            "events": [
+                {
+                    "label": e.get_status_display(),
+                    "message": e.message,
+                    "at": timezone.localtime(e.at).isoformat(),
+                }
+                for e in job.events.all()
+            ],
+        }
+    )
+
+
+@login_required
+@require_GET
+def job_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
+    """Serve our stored copy of the original or the result (never the vendor's link)."""
+    job = job_for_user(request.user, pk)
+    stored = job.original if which == "original" else job.result
+    if not stored:
+        raise Http404("No such picture yet.")
+    download = request.GET.get("download") == "1"
+    filename = f"enhanced-{job.pk}{PurePath(stored.name).suffix}" if which == "result" else None
+    return FileResponse(
+        stored.open("rb"), as_attachment=download, filename=filename or PurePath(stored.name).name
+    )

@@ -1,0 +1,32 @@
+"""The submit page: links and a model in, queued jobs out. It never calls HitPaw."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from enhancer.jobs import intake
+from enhancer.web.forms import SubmitForm
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    form = SubmitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            jobs = intake.create_jobs(
+                request.user, data["img_url"], data["model_name"], exif=data["exif"], dpi=data["dpi"]
+            )
+        except intake.SubmissionRefused as refusal:
+            form.add_error(None, refusal.message)
+        else:
+            if len(jobs) == 1:
+                return redirect("enhancer:job", pk=jobs[0].pk)
+            messages.success(request, f"{len(jobs)} photos are on their way.")
+            return redirect("enhancer:jobs")
+    return render(request, "enhancer/submit.html", {"form": form})

@@ -1,0 +1,171 @@
+"""The ticker and its batches: due jobs go out once per turn, and only one ticker runs at a time."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from enhancer.jobs import claims, pipeline, scheduler
+from enhancer.models import Job, JobStatus, Lease
+from tests.support.jobs import (
+    RESULT_URL,
+    StubClient,
+    add_image,
+    completed,
+    make_job,
+    serve_images,
+)
+
+
+@pytest.fixture(autouse=True)
+def quick(settings):
+    settings.ENHANCER_BACKOFF_BASE_SECONDS = 0.01
+    settings.ENHANCER_BATCH_SIZE = 2
+    settings.ENHANCER_TICK_SECONDS = 0.05
+
+
+@pytest.fixture
+def client(monkeypatch):
+    stub = StubClient()
+    monkeypatch.setattr(scheduler, "get_client", lambda: stub)
+    return stub
+
+
+def batch_of(token):
+    return set(Job.objects.filter(lease_token=token).values_list("pk", flat=True))
+
+
+@pytest.mark.django_db
+def test_dispatch_hands_one_token_per_batch_to_the_queue():
+    due = [make_job(JobStatus.CONVERTING) for _ in range(5)]
+    enqueued = []
+
+    count = scheduler.dispatch_due(enqueued.append)
+
+    assert count == len(enqueued) == 3
+    assert set().union(*map(batch_of, enqueued)) == {job.pk for job in due}
+
+
+@pytest.mark.django_db
+def test_dispatch_leaves_jobs_that_are_not_due_or_already_taken():
+    later = make_job(JobStatus.CONVERTING, due_at=timezone.now() + timedelta(seconds=30))
+    taken = make_job(JobStatus.CONVERTING)
+    token = claims.claim_job(taken.pk)
+    enqueued = []
+
+    assert scheduler.dispatch_due(enqueued.append) == 0
+
+    assert enqueued == []
+    later.refresh_from_db()
+    taken.refresh_from_db()
+    assert (later.lease_token, taken.lease_token) == ("", token)
+
+
+@pytest.mark.django_db(transaction=True)  # the ticker closes stale connections
+def test_the_ticker_dispatches_what_is_due_then_lets_go_of_its_lease():
+    make_job(JobStatus.CONVERTING)
+    enqueued = []
+
+    assert scheduler.run_ticker(enqueued.append, run_seconds=0) is True
+
+    assert len(enqueued) == 1
+    assert not claims.lease_is_held(scheduler.TICKER)
+
+
+@pytest.mark.django_db(transaction=True)  # the ticker closes stale connections
+def test_a_second_ticker_started_meanwhile_steps_aside():
+    make_job(JobStatus.CONVERTING)
+    rivals = []
+
+    def enqueue(token):
+        rivals.append(scheduler.run_ticker(lambda other: pytest.fail("rival dispatched"), run_seconds=0))
+
+    assert scheduler.run_ticker(enqueue, run_seconds=0) is True
+
+    assert rivals == [False]
+
+
+@pytest.mark.django_db(transaction=True)  # the ticker closes stale connections
+def test_a_ticker_does_nothing_while_another_holds_the_lease():
+    make_job(JobStatus.CONVERTING)
+    claims.acquire_lease(scheduler.TICKER, "other-ticker", 60)
+    enqueued = []
+
+    assert scheduler.run_ticker(enqueued.append, run_seconds=0) is False
+
+    assert enqueued == []
+    assert not scheduler.ticker_needed()
+
+
+@pytest.mark.django_db(transaction=True)  # the ticker closes stale connections
+def test_a_new_ticker_takes_over_from_one_that_died():
+    claims.acquire_lease(scheduler.TICKER, "dead-ticker", 60)
+    Lease.objects.filter(name=scheduler.TICKER).update(until=timezone.now() - timedelta(seconds=1))
+
+    assert scheduler.ticker_needed()
+    assert scheduler.run_ticker(lambda token: None, run_seconds=0) is True
+
+
+@pytest.mark.django_db
+def test_a_batch_of_one_advances_its_job(client):
+    job = make_job(JobStatus.SUBMITTING)
+    [token] = claims.claim_due_jobs(10, 10)
+
+    assert scheduler.run_batch(token) == 1
+
+    job.refresh_from_db()
+    assert job.status == JobStatus.CONVERTING
+    assert len(client.submit_calls) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_advances_every_job_it_holds(client, settings):
+    settings.ENHANCER_BATCH_SIZE = 8
+    jobs = [make_job(JobStatus.SUBMITTING, img_url=f"https://photos.example/{n}.png") for n in range(6)]
+    [token] = claims.claim_due_jobs(10, 8)
+
+    assert scheduler.run_batch(token) == 6
+
+    assert {job.status for job in Job.objects.all()} == {JobStatus.CONVERTING}
+    assert sorted(call["img_url"] for call in client.submit_calls) == sorted(job.img_url for job in jobs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_step_that_crashes_leaves_the_rest_of_the_batch_going(client):
+    def first_call_crashes(call_number):
+        if call_number == 1:
+            raise RuntimeError("worker bug")
+
+    client.on_submit = first_call_crashes
+    [make_job(JobStatus.SUBMITTING) for _ in range(4)]
+    [token] = claims.claim_due_jobs(10, 8)
+
+    scheduler.run_batch(token)
+
+    statuses = sorted(Job.objects.values_list("status", flat=True))
+    assert statuses == ["converting"] * 3 + ["submitting"]
+    crashed = Job.objects.get(status=JobStatus.SUBMITTING)
+    assert crashed.lease_token == token
+    Job.objects.filter(pk=crashed.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    pipeline.advance(crashed.pk, claims.claim_job(crashed.pk), client)
+    crashed.refresh_from_db()
+    assert crashed.status == JobStatus.NEEDS_REVIEW
+    assert len(client.submit_calls) == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ticking_and_batches_take_new_jobs_all_the_way_to_completed(client, settings, monkeypatch, fake_dns):
+    settings.ENHANCER_POLL_INTERVAL_SECONDS = 0
+    settings.ENHANCER_BATCH_SIZE = 8
+    client.statuses = [completed()]
+    jobs = [make_job(img_url=f"https://photos.example/{n}.png") for n in range(4)]
+    with serve_images(monkeypatch, fake_dns) as web:
+        for job in jobs:
+            add_image(web, job.img_url)
+        add_image(web, RESULT_URL, 128, 96)
+
+        for _ in range(6):
+            scheduler.dispatch_due(scheduler.run_batch)
+
+    assert {job.status for job in Job.objects.all()} == {JobStatus.COMPLETED}
+    assert sorted(call["img_url"] for call in client.submit_calls) == sorted(job.img_url for job in jobs)

@@ -1,0 +1,217 @@
+"""A person in a real browser enhances a photo from start to finish, against the app run as `make run` runs it.
+
+The app runs in sandbox mode (no key): the same code path as production, with HitPaw simulated over
+HTTP by the app itself. The photo comes from a loopback server started here. Screenshots of the
+submit page and the finished job page are saved with the test's files; with
+UPDATE_SCREENSHOTS=1 they also replace the README's copies in docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.support.images import image_size
+from tests.support.live_app import PROJECT_DIR, LiveApp
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+VIEWPORT = {"width": 1280, "height": 900}
+SCREENSHOTS = PROJECT_DIR / "docs" / "screenshots"
+PHOTO_PATH = "/harbour-at-dusk.png"
+JOB_DONE_TIMEOUT_MS = 60_000
+
+
+def dusk_photo(width: int = 320, height: int = 240) -> bytes:
+    """A small, colourful landscape (sky, sun, hills, water), so the screenshots look like a real photo."""
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    horizon = height * 5 // 8
+    top, bottom = (38, 52, 120), (250, 160, 90)
+    for y in range(horizon):
+        t = y / horizon
+        draw.line(
+            [(0, y), (width, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
+        )
+    sun_x, sun_y, sun_r = width * 2 // 3, horizon - height // 10, height // 9
+    draw.ellipse([sun_x - sun_r, sun_y - sun_r, sun_x + sun_r, sun_y + sun_r], fill=(255, 214, 120))
+    draw.polygon([(0, horizon), (width // 5, horizon - 60), (width * 2 // 5, horizon)], fill=(72, 58, 110))
+    draw.polygon(
+        [(width // 4, horizon), (width // 2, horizon - 42), (width * 3 // 4, horizon)], fill=(96, 70, 122)
+    )
+    for y in range(horizon, height):
+        t = (y - horizon) / (height - horizon)
+        draw.line([(0, y), (width, y)], fill=(round(40 + 30 * t), round(70 + 40 * t), round(130 + 30 * t)))
+    for i, y in enumerate(range(horizon + 6, height, 9)):
+        half = sun_r - i * 3
+        if half > 4:
+            draw.line([(sun_x - half, y), (sun_x + half, y)], fill=(250, 190, 110), width=2)
+    draw.polygon(
+        [(40, height - 40), (120, height - 40), (104, height - 26), (54, height - 26)], fill=(34, 30, 48)
+    )
+    draw.line([(80, height - 40), (80, height - 96)], fill=(34, 30, 48), width=3)
+    draw.polygon([(83, height - 94), (83, height - 46), (118, height - 46)], fill=(245, 240, 230))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        reason = f"{CHROMIUM} is missing: install Debian's chromium package (scripts/install-chromium.sh)."
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return CHROMIUM
+
+
+@pytest.fixture(scope="module")
+def browser(chromium) -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def photo_url() -> Iterator[str]:
+    """A link to the dusk photo on a loopback server (tests never reach outside 127.0.0.1)."""
+    content = dusk_photo()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path != PHOTO_PATH:
+                self.send_error(404)
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+
+        def log_message(self, format, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}{PHOTO_PATH}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory) -> Iterator[LiveApp]:
+    app = LiveApp(tmp_path_factory.mktemp("live-app")).start()
+    yield app
+    app.stop()
+
+
+@pytest.fixture
+def page(browser, live_app) -> Iterator[Page]:
+    context = browser.new_context(viewport=VIEWPORT, base_url=live_app.url, accept_downloads=True)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page: Page, app: LiveApp) -> None:
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    page.get_by_label("Username").fill(app.username)
+    page.get_by_label("Password").fill(app.password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{app.url}/")
+
+
+def save_screenshot(page: Page, name: str, tmp_path: Path) -> None:
+    """Keep a copy with the test's files, and refresh the README's when asked to."""
+    page.screenshot(path=tmp_path / name, full_page=True)
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(tmp_path / name, SCREENSHOTS / name)
+
+
+def job_count(app: LiveApp) -> int:
+    return app.query("SELECT COUNT(*) FROM enhancer_job")[0][0]
+
+
+def test_it_enhances_a_photo_and_the_job_page_follows_it_to_done(page, live_app, photo_url, tmp_path):
+    log_in(page, live_app)
+    expect(page.get_by_role("status")).to_contain_text("Sandbox: no coins are spent, results are simulated")
+    page.get_by_label("Image link(s)").fill(photo_url)
+    model = page.get_by_label("Model", exact=True)
+    label = model.locator("option", has_text="General Enhance (2x)").text_content()
+    model.select_option(label=label)
+    save_screenshot(page, "submit-page.png", tmp_path)
+
+    job_page_loads = []
+    page.on("load", lambda loaded: job_page_loads.append(loaded.url))
+    page.get_by_role("button", name="Enhance", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
+    job_id = int(re.search(r"/jobs/(\d+)/$", page.url).group(1))
+
+    # No reload from the test: the page asks status.json and updates itself.
+    try:
+        expect(page.locator("[data-status-badge]")).to_have_text("Done", timeout=JOB_DONE_TIMEOUT_MS)
+    except AssertionError:
+        message = page.locator("[data-message]").text_content()
+        pytest.fail(f"Job {job_id} never showed Done; page says {message!r}.\n{live_app.log_tail()}")
+    original, result = page.locator("img[data-original]"), page.locator("img[data-result]")
+    expect(original).to_be_visible()
+    expect(result).to_be_visible()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img[data-original], img[data-result]')]"
+        ".every(img => img.complete && img.naturalWidth > 0)"
+    )
+    assert original.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [320, 240]
+    assert result.evaluate("img => [img.naturalWidth, img.naturalHeight]") == [640, 480]
+    expect(page.locator("[data-original-size]")).to_have_text("320 × 240 px")
+    expect(page.locator("[data-result-size]")).to_have_text("640 × 480 px")
+    expect(page.locator("[data-coins]")).to_have_text(re.compile(r"^\d+$"))
+    # Once when it opened, at most once more when the job ended: never a reload per update.
+    assert len([url for url in job_page_loads if url.endswith(f"/jobs/{job_id}/")]) <= 2
+    save_screenshot(page, "job-page.png", tmp_path)
+
+    download_link = page.get_by_role("link", name="Download the enhanced photo")
+    with page.expect_download() as download_info:
+        download_link.click()
+    download = download_info.value
+    assert download.suggested_filename == f"enhanced-{job_id}.png"
+    assert image_size(Path(download.path()).read_bytes()) == (640, 480)
+
+
+def test_it_explains_a_bad_link_on_the_form_and_creates_no_job(page, live_app):
+    log_in(page, live_app)
+    jobs_before = job_count(live_app)
+    page.get_by_label("Image link(s)").fill("not a link")
+    page.get_by_role("button", name="Enhance", exact=True).click()
+
+    expect(page.locator("form .error")).to_have_text(
+        "“not a link” is not a web link. Links start with http:// or https://."
+    )
+    expect(page).to_have_url(f"{live_app.url}/")
+    expect(page.get_by_label("Image link(s)")).to_have_value("not a link")
+    assert job_count(live_app) == jobs_before

@@ -1,0 +1,94 @@
+"""The package map drawn from the code's own imports matches docs/architecture.md.
+
+The table "The arrows allowed" in that page is read here, so the page and the code cannot drift
+apart: a new import that runs against the map fails this test until the map says why it may.
+"""
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "enhancer"
+MAP = ROOT / "docs" / "architecture.md"
+
+
+def room_of(module: str) -> str | None:
+    """`enhancer.jobs.pipeline` -> `jobs`; `enhancer.tasks` -> `tasks`; outside the app -> None."""
+    parts = module.split(".")
+    if parts[0] != "enhancer" or len(parts) < 2:
+        return None
+    return parts[1]
+
+
+def imports_of(path: Path) -> set[str]:
+    """Every module `path` imports (absolute names; `from enhancer import x` counts as enhancer.x)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            if node.module == "enhancer":
+                found.update(f"enhancer.{alias.name}" for alias in node.names)
+    return found
+
+
+def code_arrows() -> dict[tuple[str, str], list[str]]:
+    """(from room, to room) -> the files that draw that arrow."""
+    arrows: dict[tuple[str, str], list[str]] = {}
+    for path in APP.rglob("*.py"):
+        here = room_of(".".join(path.relative_to(ROOT).with_suffix("").parts))
+        for module in imports_of(path):
+            there = room_of(module)
+            if there and here and there != here:
+                arrows.setdefault((here, there), []).append(str(path.relative_to(ROOT)))
+    return arrows
+
+
+def allowed_arrows() -> set[tuple[str, str]]:
+    """The table in docs/architecture.md: `room` | rooms it may import."""
+    section = MAP.read_text().split("## The arrows allowed", 1)[1].split("\n## ", 1)[0]
+    allowed = set()
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) != 2 or not cells[0].startswith("`enhancer/"):
+            continue
+        rooms = [
+            room_of(name.strip("/").replace("/", ".").removesuffix(".py"))
+            for name in re.findall(r"`([^`]+)`", cells[0])
+        ]
+        targets = [name.split(".")[0].strip("/") for name in re.findall(r"`([^`]+)`", cells[1])]
+        for room in rooms:
+            allowed.update((room, target.removesuffix(".py")) for target in targets)
+    return allowed
+
+
+def test_the_map_has_a_row_for_every_room():
+    rooms = {room_of(".".join(p.relative_to(ROOT).with_suffix("").parts)) for p in APP.rglob("*.py")}
+    mapped = {here for here, _ in allowed_arrows()} | {"hitpaw"}
+    assert rooms - {None, "__init__"} <= mapped
+
+
+def test_no_import_runs_against_the_map():
+    allowed = allowed_arrows()
+    against = {arrow: files for arrow, files in code_arrows().items() if arrow not in allowed}
+    assert not against, f"imports against docs/architecture.md: {against}"
+
+
+def test_the_hitpaw_package_knows_nothing_of_django_or_the_rest_of_the_app():
+    for path in (APP / "hitpaw").rglob("*.py"):
+        bad = {m for m in imports_of(path) if m.startswith("django") or room_of(m) not in (None, "hitpaw")}
+        assert not bad, f"{path.name} imports {bad}"
+
+
+def test_views_never_reach_the_hitpaw_client():
+    for path in (APP / "web").rglob("*.py"):
+        assert "enhancer.hitpaw.client" not in imports_of(path), path
+
+
+def test_nothing_outside_the_sandbox_imports_it():
+    for path in APP.rglob("*.py"):
+        if "sandbox" in path.relative_to(APP).parts:
+            continue
+        assert not any(room_of(m) == "sandbox" for m in imports_of(path)), path
