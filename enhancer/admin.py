@@ -29,7 +29,7 @@ class JobAdmin(admin.ModelAdmin):
     search_fields = ["img_url", "hitpaw_job_id", "user__username", "message"]
     date_hierarchy = "created_at"
     inlines = [JobEventInline]
-    actions = ["resubmit_jobs", "close_jobs"]
+    actions = ["resubmit_jobs", "resubmit_unknown_to_hitpaw", "close_jobs", "retry_downloads"]
     readonly_fields = [f.name for f in Job._meta.fields if f.name not in ("id",)]
 
     def has_add_permission(self, request) -> bool:
@@ -37,10 +37,37 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resubmit to HitPaw (may charge again) — needs-review jobs only")
     def resubmit_jobs(self, request, queryset):
-        moved = review.resubmit(
-            list(queryset.filter(status=JobStatus.NEEDS_REVIEW).values_list("pk", flat=True))
-        )
+        in_review = queryset.filter(status=JobStatus.NEEDS_REVIEW)
+        moved = review.resubmit(list(in_review.values_list("pk", flat=True)))
         self.message_user(request, f"{moved} job(s) sent again.", messages.SUCCESS)
+        known = in_review.exclude(hitpaw_job_id="").count()
+        if known:
+            self.message_user(
+                request,
+                f"{known} job(s) were not sent again: HitPaw gave them a job number, so they are paid "
+                "for and may still finish there. Check the HitPaw dashboard; only if HitPaw has no "
+                "record of them, use “Resubmit even though HitPaw gave a job number”.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Resubmit even though HitPaw gave a job number (only if HitPaw has no record)")
+    def resubmit_unknown_to_hitpaw(self, request, queryset):
+        ids = list(queryset.filter(status=JobStatus.NEEDS_REVIEW).values_list("pk", flat=True))
+        moved = review.resubmit(ids, hitpaw_has_no_record=True)
+        self.message_user(request, f"{moved} job(s) sent again.", messages.SUCCESS)
+
+    @admin.action(description="Retry download of the result (HitPaw keeps results 8 days)")
+    def retry_downloads(self, request, queryset):
+        moved = review.retry_download(list(queryset.values_list("pk", flat=True)))
+        skipped = queryset.count() - moved
+        self.message_user(request, f"{moved} job(s) will try to save their result again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} job(s) skipped: only failed or needs-review jobs with a HitPaw result "
+                "link younger than 8 days can retry their download.",
+                messages.WARNING,
+            )
 
     @admin.action(description="Close without resubmitting — needs-review jobs only")
     def close_jobs(self, request, queryset):

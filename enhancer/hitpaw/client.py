@@ -17,7 +17,13 @@ import requests
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from enhancer.hitpaw.backoff import jittered_backoff
-from enhancer.hitpaw.errors import HitPawError, error_for_code
+from enhancer.hitpaw.errors import (
+    CODE_OPERATION_TIMEOUT,
+    CODE_RATE_LIMITED,
+    ERROR_CODES,
+    HitPawError,
+    error_for_code,
+)
 from enhancer.hitpaw.statuses import COMPLETED_STATUSES, FAILED_STATUSES
 
 log = logging.getLogger(__name__)
@@ -105,15 +111,7 @@ class HitPawClient:
         if dpi is not None:
             payload["DPI"] = dpi
         data = self._call("/api/photo-enhancer", payload, spends_coins=True)
-        job_id = data.get("job_id")
-        if not job_id:
-            raise HitPawError(
-                "HitPaw's answer had no job number, so we cannot tell whether it took the photo. "
-                "An admin should check the HitPaw dashboard.",
-                outcome_unknown=True,
-            )
-        coins = data.get("consume_coins")
-        return Submission(job_id=str(job_id), coins=_int_or_none(coins))
+        return Submission(job_id=str(data["job_id"]), coins=_int_or_none(data.get("consume_coins")))
 
     def status(self, job_id: str) -> TaskStatus:
         """Ask how a job is doing. Safe to repeat."""
@@ -203,40 +201,26 @@ def _parse(response: requests.Response, *, spends_coins: bool) -> dict[str, Any]
     """Turn an HTTP response into the payload dict, or raise the matching HitPawError."""
     status = response.status_code
     body = _json_or_none(response)
+    if 200 <= status < 300:
+        return _parse_success(status, body, spends_coins=spends_coins)
     retry_after = _retry_after(response)
-
-    if isinstance(body, dict) and "error_code" in body:
-        code = _int_or_none(body.get("error_code"))
-        if code is not None:
-            error = error_for_code(code, status, str(body.get("message") or body.get("msg") or ""))
-            if status == 429 or status >= 500:
-                error.transient = True
-            error.retry_after = retry_after
+    code = _error_code(body)
+    if code is not None:
+        if spends_coins and code == CODE_OPERATION_TIMEOUT:
+            # "Operation timeout": HitPaw may have created the task before it gave up on answering.
+            error = _lost_answer(True, "HitPaw reported that the operation timed out")
+            error.code, error.http_status = code, status
             raise error
-
-    if 200 <= status < 300 and isinstance(body, dict) and _envelope_ok(body):
-        data = body.get("data")
-        return {**body, **data} if isinstance(data, dict) else body
-
-    if 200 <= status < 300 and not isinstance(body, dict):
-        if spends_coins:
-            raise HitPawError(
-                "HitPaw answered with something we could not read, so we do not know whether it "
-                "took the photo. An admin should check the HitPaw dashboard.",
-                http_status=status,
-                outcome_unknown=True,
-            )
-        raise HitPawError(
-            "HitPaw answered with something we could not read. We will ask again shortly.",
-            http_status=status,
-            transient=True,
-        )
-
-    if isinstance(body, dict) and _envelope_code(body) not in (None, 200, 0):
-        code = _envelope_code(body)
-        raise error_for_code(code, status, str(body.get("message") or body.get("msg") or ""))
-
-    if status == 429 or status >= 500:
+        error = error_for_code(code, status, _vendor_message(body))
+        if status == 429 or status >= 500:
+            error.transient = True
+        error.retry_after = retry_after
+        raise error
+    if status == 429:
+        # "Too many requests" means the request was not processed, whoever answered: safe to retry.
+        message, _ = ERROR_CODES[CODE_RATE_LIMITED]
+        raise HitPawError(message, http_status=status, transient=True, retry_after=retry_after)
+    if status >= 500:
         # No HitPaw error body: a proxy answered, and the request may have reached HitPaw.
         if spends_coins:
             error = _lost_answer(True, f"a gateway answered with error {status}")
@@ -251,13 +235,56 @@ def _parse(response: requests.Response, *, spends_coins: bool) -> dict[str, Any]
     raise HitPawError(f"HitPaw refused the request (HTTP {status}).", http_status=status, transient=False)
 
 
-def _envelope_code(body: dict[str, Any]) -> int | None:
-    return _int_or_none(body.get("code"))
+def _parse_success(status: int, body: Any, *, spends_coins: bool) -> dict[str, Any]:
+    """A 2xx answer. On the coin-spending call it is never a refusal: a job id, or outcome unknown."""
+    data = _payload(body) if isinstance(body, dict) else None
+    if spends_coins:
+        if data is not None and data.get("job_id"):
+            return data
+        said = _vendor_message(body) if isinstance(body, dict) else ""
+        raise HitPawError(
+            "HitPaw's answer had no job number, so we cannot tell whether it took the photo"
+            + (f" (it said: {said[:100]})" if said else "")
+            + ". An admin should check the HitPaw dashboard.",
+            http_status=status,
+            outcome_unknown=True,
+        )
+    if data is None:
+        raise HitPawError(
+            "HitPaw answered with something we could not read. We will ask again shortly.",
+            http_status=status,
+            transient=True,
+        )
+    code = _error_code(body)
+    if code is not None:
+        raise error_for_code(code, status, _vendor_message(body))
+    return data
 
 
-def _envelope_ok(body: dict[str, Any]) -> bool:
-    """Success is code 200 (the docs) or 0 (seen in vendor clients), or no code at all."""
-    return _envelope_code(body) in (None, 200, 0) and "error_code" not in body
+def _payload(body: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a success envelope: `data` first, then the top level (the docs' examples use both)."""
+    data = body.get("data")
+    return {**body, **data} if isinstance(data, dict) else body
+
+
+def _error_code(body: Any) -> int | None:
+    """HitPaw's error code in either shape, or None when the body reports no error.
+
+    `error_code` null or 0 and envelope `code` 200 or 0 mean success.
+    """
+    if not isinstance(body, dict):
+        return None
+    code = _int_or_none(body.get("error_code"))
+    if code not in (None, 0):
+        return code
+    envelope = _int_or_none(body.get("code"))
+    return envelope if envelope not in (None, 200, 0) else None
+
+
+def _vendor_message(body: Any) -> str:
+    if not isinstance(body, dict):
+        return ""
+    return str(body.get("message") or body.get("msg") or "")
 
 
 def _json_or_none(response: requests.Response) -> Any:

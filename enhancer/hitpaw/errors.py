@@ -148,8 +148,12 @@ VENDOR_ERRORS: dict[int, VendorError] = {
 ERROR_CODES: dict[int, tuple[str, bool]] = {
     code: (row.plain_message, row.transient) for code, row in VENDOR_ERRORS.items()
 }
-# Codes that concern the whole account, not one photo: new submissions should pause.
-ACCOUNT_CODES = frozenset({110400000, 100401000, 110402000, 110402001, 110402004})
+# Codes that concern the whole account, not one photo (bad, expired or refused key; no coins):
+# new submissions pause, and jobs already at HitPaw wait instead of failing.
+ACCOUNT_CODES = frozenset(
+    {100400000, 100401000, 100403001, 100403002, 110400000, 110402000, 110402001, 110402004}
+)
+CODE_OPERATION_TIMEOUT = 100500007
 CODE_TASK_MISSING = 110400002
 CODE_RATE_LIMITED = 100429000
 

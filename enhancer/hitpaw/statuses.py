@@ -25,3 +25,6 @@ FAILURE_MESSAGES = {
     "TIMEOUT": "HitPaw took too long on this photo and gave up. You can try again.",
 }
 GENERIC_FAILURE = "HitPaw could not enhance this photo. You can try again."
+
+# HitPaw deletes a result (its `res_url`) this many days after the job completes.
+RESULT_LINK_DAYS = 8

@@ -1,7 +1,9 @@
 """Claims on jobs and named leases, all by conditional updates, so no step ever runs twice.
 
 A job is handed out by setting `lease_token`; every later write about it names that token, so a
-worker whose lease ran out (and whose job someone else took) changes nothing.
+worker whose lease ran out (and whose job someone else took) changes nothing. Every time here is
+the database's clock (`Now()`), never a host's own: with several worker hosts, a host whose clock
+runs fast must not steal live leases.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import F, Q
+from django.db.models.functions import Now
 
 from enhancer.jobs import lifecycle
 from enhancer.models import ACTIVE_STATUSES, Job, JobStatus, Lease
@@ -21,28 +23,40 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
-def lease_free(now) -> Q:
-    return Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+def db_now_plus(seconds: float):
+    """The database's clock, `seconds` from now, as an expression for updates and filters."""
+    return Now() + timedelta(seconds=seconds)
+
+
+def lease_free() -> Q:
+    return Q(lease_until__isnull=True) | Q(lease_until__lt=Now())
+
+
+def _lease_fields(token: str) -> dict:
+    """A fresh lease; each claim that ends without the step handing the job back counts as stalled."""
+    return {
+        "lease_token": token,
+        "lease_until": db_now_plus(settings.ENHANCER_LEASE_SECONDS),
+        "stalled_claims": F("stalled_claims") + 1,
+    }
 
 
 def claim_due_jobs(limit: int, batch_size: int) -> list[str]:
     """Claim up to `limit` due jobs in batches; return one token per claimed batch."""
-    now = timezone.now()
     due = (
-        Job.objects.filter(status__in=ACTIVE_STATUSES, due_at__lte=now)
-        .filter(lease_free(now))
+        Job.objects.filter(status__in=ACTIVE_STATUSES, due_at__lte=Now())
+        .filter(lease_free())
         .order_by("due_at")
         .values_list("pk", flat=True)[:limit]
     )
     ids = list(due)
     tokens = []
-    until = now + timedelta(seconds=settings.ENHANCER_LEASE_SECONDS)
     for start in range(0, len(ids), batch_size):
         token = new_token()
         claimed = (
             Job.objects.filter(pk__in=ids[start : start + batch_size], status__in=ACTIVE_STATUSES)
-            .filter(lease_free(now))
-            .update(lease_token=token, lease_until=until)
+            .filter(lease_free())
+            .update(**_lease_fields(token))
         )
         if claimed:
             tokens.append(token)
@@ -51,39 +65,44 @@ def claim_due_jobs(limit: int, batch_size: int) -> list[str]:
 
 def claim_job(job_id: int) -> str | None:
     """Claim one active job now, whether due or not (tests, admin actions)."""
-    now = timezone.now()
     token = new_token()
     claimed = (
         Job.objects.filter(pk=job_id, status__in=ACTIVE_STATUSES)
-        .filter(lease_free(now))
-        .update(lease_token=token, lease_until=now + timedelta(seconds=settings.ENHANCER_LEASE_SECONDS))
+        .filter(lease_free())
+        .update(**_lease_fields(token))
     )
     return token if claimed else None
 
 
 def renew(job_id: int, token: str) -> bool:
     """Extend our lease before a step; False if it ran out and may be someone else's now."""
-    now = timezone.now()
     return bool(
-        Job.objects.filter(pk=job_id, lease_token=token, lease_until__gte=now).update(
-            lease_until=now + timedelta(seconds=settings.ENHANCER_LEASE_SECONDS)
+        Job.objects.filter(pk=job_id, lease_token=token, lease_until__gte=Now()).update(
+            lease_until=db_now_plus(settings.ENHANCER_LEASE_SECONDS)
         )
     )
 
 
 def update(job_id: int, token: str, **fields) -> bool:
     """Write fields only while we hold the job's lease."""
-    fields["updated_at"] = timezone.now()
+    fields["updated_at"] = Now()
     return bool(Job.objects.filter(pk=job_id, lease_token=token).update(**fields))
 
 
 def start_submission(job_id: int, token: str) -> bool:
-    """Mark the coin-spending call as begun; True for exactly one caller, ever, per submission."""
-    now = timezone.now()
+    """Mark the coin-spending call as begun; True for exactly one caller, ever, per submission.
+
+    Only while our lease has at least `margin` seconds left, so the call cannot outlive it.
+    """
+    margin = settings.ENHANCER_LEASE_SECONDS / 2
     return bool(
         Job.objects.filter(
-            pk=job_id, lease_token=token, status=JobStatus.SUBMITTING, submit_started_at__isnull=True
-        ).update(submit_started_at=now, updated_at=now)
+            pk=job_id,
+            lease_token=token,
+            lease_until__gte=db_now_plus(margin),
+            status=JobStatus.SUBMITTING,
+            submit_started_at__isnull=True,
+        ).update(submit_started_at=Now(), updated_at=Now())
     )
 
 
@@ -94,17 +113,16 @@ def transition(job_id: int, token: str, status: str, message: str = "", **fields
 
 def release_fields(due_at=None) -> dict:
     """Fields that hand the job back to the ticker, due again at `due_at` (None: never)."""
-    return {"lease_token": "", "lease_until": None, "due_at": due_at}
+    return {"lease_token": "", "lease_until": None, "due_at": due_at, "stalled_claims": 0}
 
 
 def acquire_lease(name: str, holder: str, seconds: float) -> bool:
     """Take or renew a named lease; True when `holder` has it for the next `seconds`."""
-    now = timezone.now()
     Lease.objects.get_or_create(name=name)
     return bool(
         Lease.objects.filter(name=name)
-        .filter(Q(until__isnull=True) | Q(until__lt=now) | Q(holder=holder))
-        .update(holder=holder, until=now + timedelta(seconds=seconds))
+        .filter(Q(until__isnull=True) | Q(until__lt=Now()) | Q(holder=holder))
+        .update(holder=holder, until=db_now_plus(seconds))
     )
 
 
@@ -114,7 +132,7 @@ def take_lease_once(name: str, holder: str, seconds: float) -> bool:
     return bool(
         Lease.objects.filter(name=name)
         .exclude(holder=holder)
-        .update(holder=holder, until=timezone.now() + timedelta(seconds=seconds))
+        .update(holder=holder, until=db_now_plus(seconds))
     )
 
 
@@ -123,4 +141,4 @@ def release_lease(name: str, holder: str) -> None:
 
 
 def lease_is_held(name: str) -> bool:
-    return Lease.objects.filter(name=name, until__gte=timezone.now()).exists()
+    return Lease.objects.filter(name=name, until__gte=Now()).exists()

@@ -7,12 +7,16 @@ plain message for the form.
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.utils import timezone
 
 from enhancer import tasks
 from enhancer.jobs import lifecycle, pauses
 from enhancer.models import EnhanceModel, Job, JobStatus
+
+log = logging.getLogger(__name__)
 
 MSG_PAUSED = "Submissions are paused for the whole team right now. See the notice above."
 
@@ -49,5 +53,14 @@ def create_jobs(
             for url in img_urls
         ]
         lifecycle.record_received(jobs)
-    tasks.kick()
+    wake_ticker()
     return jobs
+
+
+def wake_ticker() -> None:
+    """Ask for a ticker now. The jobs are saved already: if the broker is down, the watchdog finds them."""
+    try:
+        tasks.kick()
+    except Exception:
+        # Never a 500 after the jobs are committed: the user would submit again and pay twice.
+        log.warning("Could not reach the task broker; the watchdog will pick the jobs up", exc_info=True)

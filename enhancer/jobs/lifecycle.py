@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from enhancer.models import Job, JobEvent, JobStatus
@@ -24,12 +25,12 @@ def new_deadline(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) + timedelta(seconds=settings.ENHANCER_JOB_DEADLINE_SECONDS)
 
 
-def move(job_id: int, status: str, message: str = "", *, only_if: dict, **fields) -> bool:
+def move(job_id: int, status: str, message: str = "", *, only_if: dict | Q, **fields) -> bool:
     """Move the job to `status` if it still matches `only_if`, recording the step in one transaction."""
+    jobs = Job.objects.filter(pk=job_id)
+    jobs = jobs.filter(only_if) if isinstance(only_if, Q) else jobs.filter(**only_if)
     with transaction.atomic():
-        moved = Job.objects.filter(pk=job_id, **only_if).update(
-            status=status, message=message, updated_at=timezone.now(), **fields
-        )
+        moved = jobs.update(status=status, message=message, updated_at=timezone.now(), **fields)
         if moved:
             JobEvent.objects.create(job_id=job_id, status=status, message=message)
     return bool(moved)

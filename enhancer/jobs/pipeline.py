@@ -2,25 +2,29 @@
 
 `advance(job_id, token, client)` runs the one step a claimed job is due for, then hands the
 job back with its next due time (or ends it). Runs the same under the cluster or in a test.
+Coins are money: a photo over HitPaw's limits is refused before any request, the coin-spending
+call is made at most once per submission, and a paid result is retried for days, not seconds.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from django.utils import timezone
+from django.db import DatabaseError, connection
+from django.db.models.functions import Now
 
+from enhancer.hitpaw import pricing
 from enhancer.hitpaw.backoff import jittered_backoff
-from enhancer.hitpaw.client import HitPawClient
+from enhancer.hitpaw.client import HitPawClient, Submission
 from enhancer.hitpaw.errors import CODE_RATE_LIMITED, CODE_TASK_MISSING, HitPawError
-from enhancer.hitpaw.statuses import FAILURE_MESSAGES, GENERIC_FAILURE
-from enhancer.jobs import claims, pauses
+from enhancer.hitpaw.statuses import FAILURE_MESSAGES, GENERIC_FAILURE, RESULT_LINK_DAYS
+from enhancer.jobs import claims, lifecycle, pauses
 from enhancer.jobs.sources import result_fetch_allows_private, submission_url
+from enhancer.media import storage
 from enhancer.media.fetcher import FetchError, fetch_image
 from enhancer.models import Job, JobStatus
 
@@ -36,17 +40,30 @@ MSG_TIMED_OUT_BEFORE_SUBMIT = (
     "We could not send this photo to HitPaw in time, so we stopped trying. You can try again."
 )
 MSG_PAUSED = "Waiting: new submissions are paused for the whole team until an admin resumes them."
+MSG_ACCEPTED_LATE = "HitPaw accepted the photo after all; it is enhancing it."
+MSG_SAVING_RETRY = "Saving the result — retrying"
+MSG_STALLED = (
+    "This step stopped unexpectedly {count} times in a row (the app may have run out of memory or "
+    "storage), so we stopped trying."
+)
+MSG_STALLED_PAID = " HitPaw has this photo and may have charged for it: an admin should check it."
 
 
 def advance(job_id: int, token: str, client: HitPawClient) -> None:
     """Run the step the job is due for, if we still hold its lease."""
     if not claims.renew(job_id, token):
         return
-    job = Job.objects.get(pk=job_id)
+    job = Job.objects.select_related("model").annotate(db_now=Now()).get(pk=job_id)
+    if job.stalled_claims > settings.ENHANCER_MAX_STALLED_CLAIMS:
+        _give_up_stalled(job, token)
+        return
     if job.status == JobStatus.SUBMITTING and job.submit_started_at is not None:
         _needs_review(job, token, MSG_CRASHED_MID_SUBMIT)
         return
     if _past_deadline(job):
+        if job.status == JobStatus.CONVERTING:
+            poll(job, token, client, last_chance=True)  # it may have finished just now
+            return
         message = MSG_TIMED_OUT if job.submitted_at else MSG_TIMED_OUT_BEFORE_SUBMIT
         _end(job, token, JobStatus.TIMED_OUT, message)
         return
@@ -58,15 +75,17 @@ def advance(job_id: int, token: str, client: HitPawClient) -> None:
 
 
 def fetch_original(job: Job, token: str, client: HitPawClient) -> None:
-    """Download the user's photo, check it, store our copy, and learn its extension."""
+    """Download the user's photo, check it against the model's limits, store our copy, estimate its coins."""
     if job.status == JobStatus.QUEUED and not claims.transition(
         job.pk, token, JobStatus.FETCHING, "Fetching your photo."
     ):
         return
+    kind, scale = job.model.kind, job.model.scale
     try:
         fetched = fetch_image(
             job.img_url,
             max_bytes=settings.ENHANCER_MAX_IMAGE_BYTES,
+            max_pixels=pricing.max_input_pixels(kind),
             allow_private=settings.ENHANCER_ALLOW_PRIVATE_URLS,
             connect_timeout=settings.ENHANCER_CONNECT_TIMEOUT,
             read_timeout=settings.ENHANCER_READ_TIMEOUT,
@@ -75,20 +94,29 @@ def fetch_original(job: Job, token: str, client: HitPawClient) -> None:
     except FetchError as error:
         _retry_or_fail(job, token, error.message, transient=error.transient)
         return
-    info = fetched.info
-    name = _store(f"originals/job-{job.pk}{info.extension}", fetched.content)
-    claims.transition(
+    with fetched:
+        info = fetched.info
+        size = {"original_width": info.width, "original_height": info.height}
+        problem = pricing.limit_problem(kind, info.width, info.height, scale)
+        if problem:
+            _end(job, token, JobStatus.FAILED, problem, **size)  # nothing sent, nothing charged
+            return
+        name = storage.store(fetched.path, "originals", f"job-{job.pk}", info.extension)
+    estimate = pricing.estimate_coins(kind, pricing.output_megapixels(info.width, info.height, scale))
+    moved = claims.transition(
         job.pk,
         token,
         JobStatus.SUBMITTING,
         "Sending to HitPaw.",
         original=name,
-        original_width=info.width,
-        original_height=info.height,
         extension=info.extension,
+        estimated_coins=estimate,
         attempts=0,
-        **claims.release_fields(timezone.now()),
+        **size,
+        **claims.release_fields(Now()),
     )
+    if not moved:
+        storage.discard(name)  # our lease ran out: whoever holds the job now stores its own copy
 
 
 def submit(job: Job, token: str, client: HitPawClient) -> None:
@@ -97,7 +125,15 @@ def submit(job: Job, token: str, client: HitPawClient) -> None:
     if pause is not None:
         claims.update(job.pk, token, message=MSG_PAUSED, **claims.release_fields(_later(30)))
         return
-    if not claims.start_submission(job.pk, token):
+    if job.original_width and job.original_height:
+        problem = pricing.limit_problem(
+            job.model.kind, job.original_width, job.original_height, job.model.scale
+        )
+        if problem:
+            _end(job, token, JobStatus.FAILED, problem)
+            return
+    # A fresh lease just before the coin-spending call, so the call cannot outlive it.
+    if not claims.renew(job.pk, token) or not claims.start_submission(job.pk, token):
         return
     try:
         submission = client.submit(
@@ -124,36 +160,90 @@ def submit(job: Job, token: str, client: HitPawClient) -> None:
                 submit_started_at=None,
             )
         return
-    moved = claims.transition(
+    # Said at once, before any write that could fail: an admin can always find what was charged.
+    log.info(
+        "Job %s: HitPaw accepted it as HitPaw job %s for %s coins",
         job.pk,
-        token,
+        submission.job_id,
+        submission.coins,
+    )
+    _record_submission(job, token, submission)
+
+
+def _record_submission(job: Job, token: str, submission: Submission) -> None:
+    """Record an accepted (paid) submission, retrying the write: losing it would lose the job."""
+    for attempt in range(settings.ENHANCER_RECORD_TRIES):
+        try:
+            moved = claims.transition(
+                job.pk,
+                token,
+                JobStatus.CONVERTING,
+                "HitPaw is enhancing your photo.",
+                hitpaw_job_id=submission.job_id,
+                coins=submission.coins,
+                submitted_at=Now(),
+                attempts=0,
+                error_code=None,
+                **claims.release_fields(_later(settings.ENHANCER_POLL_INTERVAL_SECONDS)),
+            )
+            if not moved:
+                _adopt_late_acceptance(job, submission)
+            return
+        except DatabaseError:
+            log.warning(
+                "Job %s: could not record HitPaw job %s (try %d)",
+                job.pk,
+                submission.job_id,
+                attempt + 1,
+                exc_info=True,
+            )
+            connection.close()  # a broken connection is opened again on the next query
+            time.sleep(jittered_backoff(attempt, 0.5, 10))
+    log.error(
+        "Job %s: gave up recording HitPaw job %s (%s coins); it will go to review",
+        job.pk,
+        submission.job_id,
+        submission.coins,
+    )
+
+
+def _adopt_late_acceptance(job: Job, submission: Submission) -> None:
+    """Our lease ran out mid-call, and the job went (or is going) to review: HitPaw has it, so poll it."""
+    adopted = lifecycle.move(
+        job.pk,
         JobStatus.CONVERTING,
-        "HitPaw is enhancing your photo.",
+        MSG_ACCEPTED_LATE,
+        only_if={"status__in": [JobStatus.SUBMITTING, JobStatus.NEEDS_REVIEW], "hitpaw_job_id": ""},
         hitpaw_job_id=submission.job_id,
         coins=submission.coins,
-        submitted_at=timezone.now(),
+        submitted_at=Now(),
+        finished_at=None,
         attempts=0,
         error_code=None,
-        **claims.release_fields(_later(settings.ENHANCER_POLL_INTERVAL_SECONDS)),
+        **claims.release_fields(Now()),
     )
-    if not moved:
-        # Our lease ran out mid-call and the job went to review: keep what HitPaw told us for the admin.
-        Job.objects.filter(pk=job.pk, hitpaw_job_id="").update(
-            hitpaw_job_id=submission.job_id, coins=submission.coins
+    if adopted:
+        log.warning(
+            "Job %s: HitPaw accepted it as %s after its lease ran out; polling it", job.pk, submission.job_id
         )
-        log.warning("Job %s: HitPaw accepted it as %s after its lease ran out", job.pk, submission.job_id)
+    else:
+        log.error(
+            "Job %s: HitPaw accepted it as %s (%s coins) but the job had moved on; an admin should check",
+            job.pk,
+            submission.job_id,
+            submission.coins,
+        )
 
 
-def poll(job: Job, token: str, client: HitPawClient) -> None:
-    """Ask HitPaw how the job is doing; errors back off, unknown statuses keep polling."""
+def poll(job: Job, token: str, client: HitPawClient, *, last_chance: bool = False) -> None:
+    """Ask HitPaw how the job is doing. The job is paid for, so only HitPaw's word ends it early."""
     try:
         status = client.status(job.hitpaw_job_id)
     except HitPawError as error:
-        if error.code == CODE_TASK_MISSING or not (error.transient or error.outcome_unknown):
-            _end(job, token, JobStatus.FAILED, error.message, error.code)
+        if last_chance:
+            _end(job, token, JobStatus.TIMED_OUT, MSG_TIMED_OUT)
         else:
-            delay = max(_backoff(job.attempts), error.retry_after or 0)
-            claims.update(job.pk, token, attempts=job.attempts + 1, **claims.release_fields(_later(delay)))
+            _poll_failed(job, token, error)
         return
     polled = {"poll_count": job.poll_count + 1, "vendor_status": status.status[:40], "attempts": 0}
     if status.is_completed and status.res_url:
@@ -163,15 +253,48 @@ def poll(job: Job, token: str, client: HitPawClient) -> None:
             JobStatus.DOWNLOADING,
             "Saving the enhanced photo.",
             res_url=status.res_url,
+            res_url_at=Now(),
+            error_code=None,
             **polled,
-            **claims.release_fields(timezone.now()),
+            **claims.release_fields(Now()),
         )
     elif status.is_failed:
         message = FAILURE_MESSAGES.get(status.status, GENERIC_FAILURE)
         _end(job, token, JobStatus.FAILED, message, **polled)
+    elif last_chance:
+        _end(job, token, JobStatus.TIMED_OUT, MSG_TIMED_OUT, **polled)
     else:
         next_poll = _later(settings.ENHANCER_POLL_INTERVAL_SECONDS)
-        claims.update(job.pk, token, **polled, **claims.release_fields(next_poll))
+        claims.update(job.pk, token, error_code=None, **polled, **claims.release_fields(next_poll))
+
+
+def _poll_failed(job: Job, token: str, error: HitPawError) -> None:
+    """A status call failed: wait and ask again, until the deadline, unless HitPaw keeps saying the task is gone."""
+    if error.code == CODE_TASK_MISSING:
+        # HitPaw may not know a job for a moment after accepting it: a few answers in a row end it.
+        seen = job.attempts + 1 if job.error_code == CODE_TASK_MISSING else 1
+        if seen >= settings.ENHANCER_MISSING_TASK_POLLS:
+            _end(job, token, JobStatus.FAILED, error.message, error.code, attempts=seen)
+            return
+        message, attempts = job.message, seen
+    elif error.transient or error.outcome_unknown:
+        message, attempts = job.message, job.attempts + 1
+    else:
+        # A bad or rotated key, or a bare refusal: the photo is paid for and HitPaw may still finish
+        # it, so it waits (and new submissions pause) until the key is fixed or the deadline passes.
+        if error.account_problem:
+            pauses.pause(error.message, error.code)
+        message = f"Waiting: {error.message} We keep checking on this photo until it is done."
+        attempts = job.attempts + 1
+    delay = max(_backoff(attempts - 1), error.retry_after or 0)
+    claims.update(
+        job.pk,
+        token,
+        attempts=attempts,
+        message=message,
+        error_code=error.code,
+        **claims.release_fields(_later(delay)),
+    )
 
 
 def download_result(job: Job, token: str, client: HitPawClient) -> None:
@@ -180,19 +303,19 @@ def download_result(job: Job, token: str, client: HitPawClient) -> None:
         fetched = fetch_image(
             job.res_url,
             max_bytes=settings.ENHANCER_MAX_RESULT_BYTES,
+            max_pixels=pricing.max_output_pixels(job.model.kind),
             allow_private=result_fetch_allows_private(job.res_url),
             connect_timeout=settings.ENHANCER_CONNECT_TIMEOUT,
             read_timeout=settings.ENHANCER_READ_TIMEOUT,
             total_seconds=settings.ENHANCER_FETCH_SECONDS,
         )
     except FetchError as error:
-        message = f"The enhanced photo could not be saved: {error.message}"
-        # The photo is paid for: a few tries (a fresh link can take a moment to appear) before giving up.
-        _retry_or_fail(job, token, message, transient=True, limit=3)
+        _retry_download(job, token, error.message)
         return
-    info = fetched.info
-    name = _store(f"results/job-{job.pk}{info.extension}", fetched.content)
-    _end(
+    with fetched:
+        info = fetched.info
+        name = storage.store(fetched.path, "results", f"job-{job.pk}", info.extension)
+    finished = _end(
         job,
         token,
         JobStatus.COMPLETED,
@@ -201,6 +324,35 @@ def download_result(job: Job, token: str, client: HitPawClient) -> None:
         result_width=info.width,
         result_height=info.height,
     )
+    if not finished:
+        storage.discard(name)  # a stale worker: the job's own result (if any) stays untouched
+
+
+def _retry_download(job: Job, token: str, problem: str) -> None:
+    """The photo is paid for and HitPaw keeps it 8 days: back off over hours before giving up."""
+    got_link_at = job.res_url_at or job.submitted_at or job.db_now
+    give_up_at = got_link_at + _seconds(settings.ENHANCER_RESULT_RETRY_SECONDS)
+    attempts = job.attempts + 1
+    if job.db_now < give_up_at:
+        delay = jittered_backoff(
+            job.attempts,
+            settings.ENHANCER_BACKOFF_BASE_SECONDS,
+            settings.ENHANCER_DOWNLOAD_BACKOFF_MAX_SECONDS,
+        )
+        claims.update(
+            job.pk,
+            token,
+            attempts=attempts,
+            message=f"{MSG_SAVING_RETRY} (try {attempts}): {problem}",
+            **claims.release_fields(_later(delay)),
+        )
+        return
+    kept_until = got_link_at + _seconds(RESULT_LINK_DAYS * 86400)
+    message = (
+        f"The enhanced photo could not be saved: {problem} An admin can retry the download until "
+        f"{kept_until:%b %d, %H:%M} UTC, while HitPaw still keeps it."
+    )
+    _end(job, token, JobStatus.FAILED, message, attempts=attempts)
 
 
 STEPS = {
@@ -214,9 +366,22 @@ STEPS = {
 
 def _past_deadline(job: Job) -> bool:
     """Downloads finish even late: the photo is done and paid for. Paused jobs wait."""
-    if job.status == JobStatus.DOWNLOADING or timezone.now() < job.deadline_at:
+    if job.status == JobStatus.DOWNLOADING or job.db_now < job.deadline_at:
         return False
     return not (job.status == JobStatus.SUBMITTING and pauses.current())
+
+
+def _give_up_stalled(job: Job, token: str) -> None:
+    """A step that keeps dying (not a fetch error: a crash, a kill) is not retried forever."""
+    count = job.stalled_claims - 1
+    log.error(
+        "Job %s: its %s step stopped %d times in a row without a word; giving up", job.pk, job.status, count
+    )
+    message = MSG_STALLED.format(count=count)
+    if job.hitpaw_job_id or job.submit_started_at:
+        _end(job, token, JobStatus.NEEDS_REVIEW, message + MSG_STALLED_PAID)
+    else:
+        _end(job, token, JobStatus.FAILED, message + " You can try again.")
 
 
 def _retry_or_fail(
@@ -254,24 +419,17 @@ def _needs_review(job: Job, token: str, message: str, code: int | None = None) -
     _end(job, token, JobStatus.NEEDS_REVIEW, message, code)
 
 
-def _end(job: Job, token: str, status: str, message: str, code: int | None = None, **fields) -> None:
-    claims.transition(
+def _end(job: Job, token: str, status: str, message: str, code: int | None = None, **fields) -> bool:
+    return claims.transition(
         job.pk,
         token,
         status,
         message,
         error_code=code,
-        finished_at=timezone.now(),
+        finished_at=Now(),
         **fields,
         **claims.release_fields(),
     )
-
-
-def _store(name: str, content: bytes) -> str:
-    """Save under the job's own name, replacing what an interrupted earlier try left there."""
-    if default_storage.exists(name):
-        default_storage.delete(name)
-    return default_storage.save(name, ContentFile(content))
 
 
 def _backoff(attempts: int) -> float:
@@ -281,4 +439,9 @@ def _backoff(attempts: int) -> float:
 
 
 def _later(seconds: float):
-    return timezone.now() + timedelta(seconds=seconds)
+    """`seconds` from now by the database's clock."""
+    return claims.db_now_plus(seconds)
+
+
+def _seconds(seconds: float) -> timedelta:
+    return timedelta(seconds=seconds)

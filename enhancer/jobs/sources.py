@@ -5,8 +5,12 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
+from django.urls import reverse
 
 from enhancer.models import Job
+
+ORIGINAL_LINK_SALT = "enhancer.original-for-hitpaw"
 
 
 def hitpaw_base_url() -> str:
@@ -15,8 +19,33 @@ def hitpaw_base_url() -> str:
 
 
 def submission_url(job: Job) -> str:
-    """The image link HitPaw fetches: the link the user gave us."""
-    return job.img_url
+    """The image link HitPaw fetches.
+
+    With `PUBLIC_BASE_URL` set, a signed, expiring link to our own checked copy, so the photo
+    HitPaw enhances (and charges for) is the one we checked against the limits and estimated.
+    Without it, the user's own link, which its owner could change after our check.
+    """
+    if not (settings.PUBLIC_BASE_URL and job.original):
+        return job.img_url
+    token = signing.TimestampSigner(salt=ORIGINAL_LINK_SALT).sign_object(
+        {"job": job.pk, "file": job.original.name}
+    )
+    path = reverse("enhancer:original_for_hitpaw", args=[token, f"photo{job.extension}"])
+    return settings.PUBLIC_BASE_URL + path
+
+
+def job_for_original_link(token: str) -> Job | None:
+    """The job whose original a signed link points to, while the link is valid and the file unchanged."""
+    try:
+        claim = signing.TimestampSigner(salt=ORIGINAL_LINK_SALT).unsign_object(
+            token, max_age=settings.ENHANCER_ORIGINAL_LINK_SECONDS
+        )
+    except signing.BadSignature:  # includes an expired link
+        return None
+    job = Job.objects.filter(pk=claim.get("job")).first()
+    if job is None or not job.original or job.original.name != claim.get("file"):
+        return None
+    return job
 
 
 def result_fetch_allows_private(res_url: str) -> bool:

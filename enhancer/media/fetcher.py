@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -31,8 +33,20 @@ class FetchError(Exception):
 
 @dataclass(frozen=True)
 class FetchedImage:
-    content: bytes
+    """A downloaded image in a temporary file, deleted when closed (use it as a context manager)."""
+
+    path: Path
     info: ImageInfo
+    size: int
+
+    def close(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> FetchedImage:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 def check_destination(url: str, *, allow_private: bool) -> None:
@@ -59,6 +73,7 @@ def fetch_image(
     url: str,
     *,
     max_bytes: int,
+    max_pixels: int | None = None,
     allow_private: bool = False,
     connect_timeout: float = 5.0,
     read_timeout: float = 30.0,
@@ -85,9 +100,17 @@ def fetch_image(
             _check_status(response.status_code)
             content = _read_capped(response, max_bytes, deadline)
         try:
-            return FetchedImage(content=content, info=inspect_image(content))
+            info = inspect_image(content)
         except NotAnImage as error:
             raise FetchError(str(error)) from None
+        if max_pixels is not None and info.width * info.height > max_pixels:
+            raise FetchError(
+                f"The photo is {info.megapixels:.1f} megapixels ({info.width} × {info.height}), "
+                f"more than the {max_pixels / 1_000_000:g} megapixel limit."
+            )
+        with tempfile.NamedTemporaryFile(prefix="enhancer-", delete=False) as out:
+            out.write(content)
+        return FetchedImage(path=Path(out.name), info=info, size=len(content))
     raise FetchError("The link redirects too many times.")
 
 

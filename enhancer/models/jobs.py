@@ -57,7 +57,13 @@ class Job(models.Model):
 
     hitpaw_job_id = models.CharField(max_length=100, blank=True, db_index=True)
     coins = models.PositiveIntegerField(null=True, blank=True, help_text="Coins HitPaw charged.")
+    estimated_coins = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Coins the price table says this photo costs, set before sending."
+    )
     res_url = models.URLField(max_length=2000, blank=True)
+    res_url_at = models.DateTimeField(
+        null=True, blank=True, help_text="When HitPaw gave the result link (it keeps results 8 days)."
+    )
 
     original = models.FileField(upload_to="originals/", blank=True)
     original_width = models.PositiveIntegerField(null=True, blank=True)
@@ -77,6 +83,8 @@ class Job(models.Model):
     lease_token = models.CharField(max_length=32, blank=True, db_index=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0, help_text="Failed tries of the current step.")
+    # Claims of the current step that ended with no word from it (the worker crashed or was killed).
+    stalled_claims = models.PositiveIntegerField(default=0)
     poll_count = models.PositiveIntegerField(default=0)
     # Set just before the coin-spending POST: if we find it set again, the outcome is unknown.
     submit_started_at = models.DateTimeField(null=True, blank=True)

@@ -63,7 +63,8 @@ def photo_enhancer(request: HttpRequest) -> JsonResponse:
         scale=model.scale,
         coins=estimate_coins(model.kind, output_megapixels(info.width, info.height, model.scale)),
     )
-    result = enhance(fetched.content, model.scale, model.name, extension)
+    with fetched:
+        result = enhance(fetched.path.read_bytes(), model.scale, model.name, extension)
     task.result.save(f"{task.job_id}{extension}", ContentFile(result), save=False)
     task.save()
     return _ok({"job_id": task.job_id, "consume_coins": task.coins})

@@ -12,4 +12,5 @@ urlpatterns = [
     path("jobs/<int:pk>/original", views.job_file, {"which": "original"}, name="job_original"),
     path("jobs/<int:pk>/result", views.job_file, {"which": "result"}, name="job_result"),
     path("usage/", views.usage, name="usage"),
+    path("o/<str:token>/<str:filename>", views.original_for_hitpaw, name="original_for_hitpaw"),
 ]

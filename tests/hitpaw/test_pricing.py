@@ -60,8 +60,19 @@ def test_it_accepts_a_standard_photo_up_to_70_megapixels_in():
 
 def test_it_refuses_a_standard_photo_over_70_megapixels_in():
     assert limit_problem("standard", 10000, 7001, 1) == (
-        "The photo is too large for this model (over 70 megapixels). Try a smaller photo."
+        "The photo is too large for this model: 70.01 megapixels (10000 × 7001) is over 70 megapixels, "
+        "the most HitPaw takes for it. Try a smaller photo."
     )
+
+
+def test_it_names_the_size_and_the_limit_of_a_72_megapixel_photo():
+    problem = limit_problem("standard", 9800, 7350, 2)
+    assert "72.0 megapixels (9800 × 7350)" in problem and "over 70 megapixels" in problem
+
+
+def test_it_names_the_output_size_of_a_30_megapixel_photo_at_4x():
+    problem = limit_problem("standard", 6325, 4744, 4)
+    assert "480.1 megapixels (25300 × 18976)" in problem and "over 432 megapixels" in problem
 
 
 def test_it_accepts_a_standard_result_up_to_432_megapixels_out():
@@ -70,8 +81,8 @@ def test_it_accepts_a_standard_result_up_to_432_megapixels_out():
 
 def test_it_refuses_a_standard_result_over_432_megapixels_out():
     assert limit_problem("standard", 5200, 5200, 4) == (
-        "The enhanced photo would be over 432 megapixels, more than HitPaw allows. "
-        "Pick a smaller scale or a smaller photo."
+        "The enhanced photo would be 432.6 megapixels (20800 × 20800), over 432 megapixels, the most "
+        "HitPaw allows. Pick a smaller scale or a smaller photo."
     )
 
 
@@ -86,7 +97,8 @@ def test_it_refuses_a_generative_result_over_34_megapixels():
 
 def test_it_refuses_a_generative_photo_over_34_megapixels_in_before_checking_the_output():
     assert limit_problem("generative", 6000, 6000, 2) == (
-        "The photo is too large for this model (over 34 megapixels). Try a smaller photo."
+        "The photo is too large for this model: 36.0 megapixels (6000 × 6000) is over 34 megapixels, "
+        "the most HitPaw takes for it. Try a smaller photo."
     )
 
 

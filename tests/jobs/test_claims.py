@@ -81,7 +81,7 @@ def test_writes_under_a_lost_lease_are_dropped_without_a_trace():
 
 
 @pytest.mark.django_db
-def test_a_slow_submission_overtaken_by_another_worker_is_not_sent_twice():
+def test_a_slow_submission_overtaken_by_another_worker_is_not_sent_twice_and_is_polled():
     job = make_job(JobStatus.SUBMITTING)
     other = StubClient()
 
@@ -93,8 +93,11 @@ def test_a_slow_submission_overtaken_by_another_worker_is_not_sent_twice():
     pipeline.advance(job.pk, claims.claim_job(job.pk), slow)
 
     job.refresh_from_db()
-    assert job.status == JobStatus.NEEDS_REVIEW
     assert (len(slow.submit_calls), len(other.submit_calls)) == (1, 0)
+    assert job.status == JobStatus.CONVERTING
+    assert (job.hitpaw_job_id, job.coins) == ("hp-late", 10)
+    assert job.submitted_at is not None and job.lease_token == ""
+    assert timeline(job)[-2:] == ["needs_review", "converting"]
 
 
 @pytest.mark.django_db

@@ -85,7 +85,7 @@ BROKEN_RESULTS = {
 
 
 @pytest.mark.parametrize("broken", BROKEN_RESULTS.keys())
-def test_it_tries_a_broken_result_link_again_before_giving_up(web, broken):
+def test_it_tries_a_broken_result_link_again_and_says_so(web, broken):
     answer, words = BROKEN_RESULTS[broken]
     web.add(responses.GET, RESULT_URL, **answer)
     before = timezone.now()
@@ -93,26 +93,49 @@ def test_it_tries_a_broken_result_link_again_before_giving_up(web, broken):
     job = step(downloading(), StubClient())
 
     assert job.status == JobStatus.DOWNLOADING
-    assert job.message.startswith("The enhanced photo could not be saved: ")
+    assert job.message.startswith("Saving the result — retrying (try 1): ")
     assert words in job.message
-    assert job.message.endswith("Trying again shortly.")
     assert job.attempts == 1
     assert job.due_at > before
 
 
 @pytest.mark.parametrize("broken", BROKEN_RESULTS.keys())
-def test_it_fails_a_broken_result_link_after_three_tries_and_keeps_the_coins(web, broken):
-    answer, words = BROKEN_RESULTS[broken]
+def test_it_keeps_trying_a_broken_result_link_long_after_the_old_three_tries(web, broken, settings):
+    answer, _ = BROKEN_RESULTS[broken]
     web.add(responses.GET, RESULT_URL, **answer)
     job = downloading()
 
-    seen = [step(job, StubClient()).status for _ in range(3)]
+    seen = {step(job, StubClient()).status for _ in range(settings.ENHANCER_MAX_STEP_ATTEMPTS + 2)}
 
-    assert seen == ["downloading", "downloading", "failed"]
+    assert seen == {"downloading"}
+    assert downloads(web, RESULT_URL) == settings.ENHANCER_MAX_STEP_ATTEMPTS + 2
+    assert job.finished_at is None
+
+
+def test_it_backs_off_up_to_an_hour_between_tries_of_a_paid_result(web, settings):
+    settings.ENHANCER_BACKOFF_BASE_SECONDS = 2
+    web.add(responses.GET, RESULT_URL, status=503)
+    before = timezone.now()
+
+    job = step(downloading(attempts=15), StubClient())
+
+    assert job.status == JobStatus.DOWNLOADING
+    assert before + timedelta(minutes=30) <= job.due_at <= timezone.now() + timedelta(hours=1)
+
+
+@pytest.mark.parametrize("broken", BROKEN_RESULTS.keys())
+def test_it_fails_a_broken_result_link_only_after_the_retry_window_and_keeps_the_coins(web, broken, settings):
+    answer, words = BROKEN_RESULTS[broken]
+    web.add(responses.GET, RESULT_URL, **answer)
+    link_age = timedelta(seconds=settings.ENHANCER_RESULT_RETRY_SECONDS, minutes=1)
+    job = downloading(res_url_at=timezone.now() - link_age)
+
+    job = step(job, StubClient())
+
+    assert job.status == JobStatus.FAILED
     assert job.message.startswith("The enhanced photo could not be saved: ")
     assert words in job.message
-    assert "again shortly" not in job.message
-    assert downloads(web, RESULT_URL) == 3
+    assert "An admin can retry the download" in job.message
     assert (job.coins, job.hitpaw_job_id) == (10, "hitpaw-job-1")
     assert not job.result
     assert job.finished_at is not None

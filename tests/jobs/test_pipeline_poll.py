@@ -127,18 +127,28 @@ def test_it_fails_a_job_hitpaw_gave_up_on_in_plain_words(vendor_status, words):
     assert job.events.last().status == JobStatus.FAILED
 
 
-def test_it_fails_a_job_hitpaw_no_longer_knows():
+def test_it_fails_a_job_hitpaw_no_longer_knows_after_a_few_answers_in_a_row(settings):
     client = StubClient(statuses=[vendor_error(110400002, 400)])
+    job = converting()
 
-    job = step(converting(), client)
+    seen = [step(job, client).status for _ in range(settings.ENHANCER_MISSING_TASK_POLLS)]
 
-    assert job.status == JobStatus.FAILED
+    assert seen == ["converting"] * (settings.ENHANCER_MISSING_TASK_POLLS - 1) + ["failed"]
     assert "does not exist" in job.message
     assert job.error_code == 110400002
-    assert len(client.status_calls) == 1
+    assert len(client.status_calls) == settings.ENHANCER_MISSING_TASK_POLLS
 
 
-def test_it_times_out_a_job_hitpaw_never_finished_and_stops_asking():
+def test_it_keeps_polling_when_hitpaw_forgets_a_job_only_for_a_moment():
+    client = StubClient(statuses=[vendor_error(110400002, 400), vendor_error(110400002, 400), completed()])
+    job = converting()
+
+    seen = [step(job, client).status for _ in range(3)]
+
+    assert seen == ["converting", "converting", "downloading"]
+
+
+def test_it_times_out_a_job_hitpaw_never_finished_after_asking_one_last_time():
     client = StubClient()
     job = converting(deadline_at=timezone.now() - timedelta(seconds=1))
 
@@ -149,8 +159,18 @@ def test_it_times_out_a_job_hitpaw_never_finished_and_stops_asking():
         job.message == "HitPaw did not finish this photo in time, so we stopped waiting. You can try again."
     )
     assert job.coins == 10
-    assert client.status_calls == []
+    assert len(client.status_calls) == 1
     assert claims.claim_job(job.pk) is None
+
+
+def test_it_saves_a_job_that_finished_just_before_its_deadline():
+    client = StubClient(statuses=[completed()])
+    job = converting(deadline_at=timezone.now() - timedelta(seconds=1))
+
+    job = step(job, client)
+
+    assert job.status == JobStatus.DOWNLOADING
+    assert job.res_url
 
 
 def test_it_times_out_a_job_whose_checks_kept_failing():
@@ -162,4 +182,4 @@ def test_it_times_out_a_job_whose_checks_kept_failing():
     job = step(job, client)
 
     assert job.status == JobStatus.TIMED_OUT
-    assert len(client.status_calls) == 1
+    assert len(client.status_calls) == 2  # the one that failed, and one last try at the deadline

@@ -4,25 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='SandboxTask',
+            name="SandboxTask",
             fields=[
-                ('job_id', models.CharField(max_length=36, primary_key=True, serialize=False)),
-                ('model_name', models.CharField(max_length=64)),
-                ('img_url', models.URLField(max_length=2000)),
-                ('extension', models.CharField(max_length=10)),
-                ('scale', models.PositiveSmallIntegerField(default=2)),
-                ('coins', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('result', models.FileField(blank=True, upload_to='sandbox/')),
-                ('error', models.CharField(blank=True, max_length=200)),
+                ("job_id", models.CharField(max_length=36, primary_key=True, serialize=False)),
+                ("model_name", models.CharField(max_length=64)),
+                ("img_url", models.URLField(max_length=2000)),
+                ("extension", models.CharField(max_length=10)),
+                ("scale", models.PositiveSmallIntegerField(default=2)),
+                ("coins", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("result", models.FileField(blank=True, upload_to="sandbox/")),
+                ("error", models.CharField(blank=True, max_length=200)),
             ],
         ),
     ]

@@ -2,7 +2,18 @@
 
 from enhancer.web.views.health import healthz
 from enhancer.web.views.jobs import JOBS_PER_PAGE, job_detail, job_file, job_list, job_status
+from enhancer.web.views.public import original_for_hitpaw
 from enhancer.web.views.submit import submit
 from enhancer.web.views.usage import usage
 
-__all__ = ["JOBS_PER_PAGE", "healthz", "job_detail", "job_file", "job_list", "job_status", "submit", "usage"]
+__all__ = [
+    "JOBS_PER_PAGE",
+    "healthz",
+    "job_detail",
+    "job_file",
+    "job_list",
+    "job_status",
+    "original_for_hitpaw",
+    "submit",
+    "usage",
+]
