@@ -8,6 +8,8 @@ limits by output MP).
 Routes:
     POST /api/photo-enhancer, POST /api/task-status   the two documented calls (header ``Apikey``)
     GET  /images/<W>x<H>.<ext>                        a deterministic gradient to submit (query ignored)
+    GET  /solid/<W>x<H>.<ext>                         a solid-colour image of any real size (a phone's
+                                                      12 MP photo is a few KB); its result is solid too
     GET  /results/<job_id>.<ext>                      the "enhanced" image (source resized by model scale)
     POST /_control/reset, POST /_control/global, GET /_control/stats
 
@@ -15,6 +17,10 @@ Faults ride on the query string of ``img_url`` so that concurrent jobs each carr
 ``/images/64x48.png?fault=submit_429:2,status_unknown:3&polls=1``. ``polls`` is how many status calls
 answer CONVERTING (default 2). Faults, with ``:N`` defaulting to 1:
     submit_429:N, submit_500:N     first N submits of this img_url are refused with HitPaw's body (no charge)
+    submit_429_bare:N              first N submits get a bare 429 page, as a rate limiter in front of
+                                   HitPaw answers (no charge)
+    submit_ok_null_error           the accepted reply also carries ``"error_code": null``
+    submit_operation_timeout       accepted and charged, then answered 100500007 "Operation timeout"
     submit_error:CODE              every submit answers the documented error CODE (no charge)
     submit_502_gateway, submit_drop, submit_slow:S, submit_malformed
                                    accepted and charged, then a proxy 502 page / a closed connection /
@@ -26,8 +32,11 @@ answer CONVERTING (default 2). Faults, with ``:N`` defaulting to 1:
     status_error, status_failed:NAME, status_never
                                    the job ends as ERROR / as NAME / never ends (CONVERTING forever)
     status_missing, status_slow:S  every status call says 110400002 / sleeps S seconds first
+    status_bad_key:N               first N status calls say 110400000 "api_key is not valid" (a key
+                                   rotated mid-flight), then the job goes on
     result_403, result_404, result_not_image, result_truncated, result_huge
                                    what GET of res_url does instead of serving the image
+    result_down:S                  GET of res_url answers 503 for S seconds after the job completed
     envelope_top, envelope_msg0    success bodies carry fields at the top level / use code 0 and "msg"
 """
 
@@ -58,6 +67,9 @@ from pathlib import Path
 from typing import Any
 
 from PIL import Image
+
+# Real sizes: results go up to HitPaw's 432 MP limit, past Pillow's decompression-bomb default.
+Image.MAX_IMAGE_PIXELS = None
 
 ERRORS: dict[int, tuple[int, str]] = {
     100400000: (400, "No access"),
@@ -115,6 +127,8 @@ FORMATS = {  # extension -> (Pillow format, Content-Type)
 # fault name -> argument kind: None (no argument), "count" (int, default 1), "seconds", "code", "name".
 FAULTS: dict[str, str | None] = {
     "submit_429": "count", "submit_500": "count", "submit_error": "code", "submit_502_gateway": None,
+    "submit_429_bare": "count", "submit_ok_null_error": None, "submit_operation_timeout": None,
+    "status_bad_key": "count", "result_down": "seconds",
     "submit_drop": None, "submit_slow": "seconds", "submit_malformed": None,
     "status_429": "count", "status_500": "count", "status_malformed": "count", "status_unknown": "count",
     "status_running_variants": None, "status_error": None, "status_failed": "name", "status_never": None,
@@ -122,8 +136,10 @@ FAULTS: dict[str, str | None] = {
     "result_403": None, "result_404": None, "result_not_image": None, "result_truncated": None,
     "result_huge": None, "envelope_top": None, "envelope_msg0": None,
 }  # fmt: skip
-SUBMIT_REFUSALS = {"submit_429": 100429000, "submit_500": 100500000}
-STATUS_CALL_FAULTS = {"status_429": 100429000, "status_500": 100500000, "status_malformed": None}
+SUBMIT_REFUSALS = {"submit_429": 100429000, "submit_500": 100500000, "submit_429_bare": None}
+STATUS_CALL_FAULTS = {
+    "status_429": 100429000, "status_500": 100500000, "status_malformed": None, "status_bad_key": 110400000,
+}  # fmt: skip
 RUNNING_VARIANTS = ["WAITING", "PENDING", "INPUT_PREPARING", "OUTPUT_SAVING"]
 MALFORMED = b'{"code": 200, "data": {'
 GATEWAY_HTML = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
@@ -131,6 +147,9 @@ HUGE_BYTES, HUGE_CHUNK = 200 * 1024 * 1024, 64 * 1024
 MAX_FETCH_BYTES, FETCH_TIMEOUT, MAX_SIDE, DEFAULT_POLLS = 100 * 1024 * 1024, 10, 4000, 2
 FETCH_ERRORS = (OSError, ValueError, http.client.HTTPException, Image.DecompressionBombError)
 IMAGES_RE = re.compile(r"/images/(\d+)x(\d+)\.(\w+)")
+SOLID_RE = re.compile(r"/solid/(\d+)x(\d+)\.(\w+)")
+MAX_SOLID_SIDE = 20000
+SOLID_COLOUR = (70, 130, 180)
 RESULTS_RE = re.compile(r"/results/([0-9a-f-]+)\.(\w+)")
 
 
@@ -223,10 +242,19 @@ def gradient_image(width: int, height: int, extension: str) -> bytes:
     return encode(Image.merge("RGB", (horizontal, vertical, Image.new("L", (width, height), 128))), extension)
 
 
-def enhance(source: bytes, scale: int, extension: str) -> bytes:
-    """The "enhanced" result: the source resized by the model's scale."""
+@lru_cache(maxsize=8)
+def solid_image(width: int, height: int, extension: str) -> bytes:
+    """One colour at any size: cheap to make and to send, however many megapixels it has."""
+    return encode(Image.new("RGB", (width, height), SOLID_COLOUR), extension)
+
+
+def enhance(source: bytes, scale: int, extension: str, solid: bool = False) -> bytes:
+    """The "enhanced" result: the source resized by the model's scale (a solid source stays solid)."""
     with Image.open(io.BytesIO(source)) as image:
-        return encode(image.resize((image.width * scale, image.height * scale), Image.LANCZOS), extension)
+        size = (image.width * scale, image.height * scale)
+        if solid:
+            return solid_image(*size, extension)
+        return encode(image.resize(size, Image.LANCZOS), extension)
 
 
 def fetch_image(url: str) -> tuple[bytes, tuple[int, int]]:
@@ -252,6 +280,7 @@ class Job:
     polls: int
     status_polls: int = 0
     completed: bool = False
+    completed_at: float | None = None
     result: bytes | None = None
     fault_uses: Counter = field(default_factory=Counter)
 
@@ -311,7 +340,8 @@ class State:
         with self.lock:
             job.status_polls += 1
             status = job.status_at(job.status_polls)
-            job.completed = job.completed or status == "COMPLETED"
+            if status == "COMPLETED" and not job.completed:
+                job.completed, job.completed_at = True, time.monotonic()
             return status
 
     def configure_global(
@@ -407,6 +437,8 @@ class Handler(BaseHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path).path
         if match := IMAGES_RE.fullmatch(path):
             self.serve_test_image(int(match[1]), int(match[2]), "." + match[3].lower())
+        elif match := SOLID_RE.fullmatch(path):
+            self.serve_solid_image(int(match[1]), int(match[2]), "." + match[3].lower())
         elif match := RESULTS_RE.fullmatch(path):
             self.serve_result(match[1], "." + match[2].lower())
         elif path == "/_control/stats":
@@ -473,6 +505,8 @@ class Handler(BaseHTTPRequestHandler):
             print(f"fake_hitpaw: {exc}", file=sys.stderr)
             return self.send_hitpaw_error(100400002, detail=str(exc))
         if refusal := self.state.take_submit_refusal(img_url, faults):
+            if SUBMIT_REFUSALS[refusal] is None:
+                return self.send_text(429, "Too Many Requests")
             return self.send_hitpaw_error(SUBMIT_REFUSALS[refusal])
         if code := faults.get("submit_error") or submission_error(body):
             return self.send_hitpaw_error(code)
@@ -498,7 +532,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_body(502, GATEWAY_HTML, "text/html")
         if "submit_malformed" in faults:
             return self.send_body(200, MALFORMED, "application/json")
-        self.send_json(200, envelope(faults, {"job_id": job.job_id, "consume_coins": job.coins}))
+        if "submit_operation_timeout" in faults:
+            return self.send_hitpaw_error(100500007)
+        body = envelope(faults, {"job_id": job.job_id, "consume_coins": job.coins})
+        if "submit_ok_null_error" in faults:
+            body["error_code"] = None
+        self.send_json(200, body)
 
     def task_status(self) -> None:
         if (body := self.read_api_call("status")) is None:
@@ -526,6 +565,11 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_text(404, f"sizes go up to {MAX_SIDE}x{MAX_SIDE}; formats: {' '.join(FORMATS)}")
         self.send_body(200, gradient_image(width, height, extension), FORMATS[extension][1])
 
+    def serve_solid_image(self, width: int, height: int, extension: str) -> None:
+        if extension not in FORMATS or not (1 <= width <= MAX_SOLID_SIDE and 1 <= height <= MAX_SOLID_SIDE):
+            return self.send_text(404, f"sizes go up to {MAX_SOLID_SIDE}x{MAX_SOLID_SIDE}")
+        self.send_body(200, solid_image(width, height, extension), FORMATS[extension][1])
+
     def serve_result(self, job_id: str, extension: str) -> None:
         """The result, or the way its download fails; 404 until the job has been seen COMPLETED."""
         self.state.count("result")
@@ -539,8 +583,12 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_text(200, "this is not an image " * 20)
         if "result_huge" in job.faults:
             return self.stream_huge()
+        down_for = job.faults.get("result_down", 0)
+        if down_for and time.monotonic() - (job.completed_at or 0) < down_for:
+            return self.send_text(503, "Service Unavailable")
         if job.result is None:
-            job.result = enhance(job.source, MODELS[job.model_name][0], job.extension)
+            solid = urllib.parse.urlsplit(job.img_url).path.startswith("/solid/")
+            job.result = enhance(job.source, MODELS[job.model_name][0], job.extension, solid)
         content_type = FORMATS[job.extension][1]
         if "result_truncated" in job.faults:
             self.close_connection = True
@@ -600,7 +648,7 @@ class FakeHitPaw:
 
     def image_url(
         self, w: int = 64, h: int = 48, ext: str = "png", fault: str | list[str] | None = None,
-        polls: int | None = None,
+        polls: int | None = None, solid: bool = False,
     ) -> str:  # fmt: skip
         """A URL of a test image on this server, carrying the faults and polls for the job it becomes."""
         query = {}
@@ -609,7 +657,8 @@ class FakeHitPaw:
         if polls is not None:
             query["polls"] = str(polls)
         suffix = "?" + urllib.parse.urlencode(query, safe=":,") if query else ""
-        return f"{self.url}/images/{w}x{h}.{ext.lstrip('.')}{suffix}"
+        folder = "solid" if solid else "images"
+        return f"{self.url}/{folder}/{w}x{h}.{ext.lstrip('.')}{suffix}"
 
     def stats(self) -> dict:
         return self._call("GET", "/_control/stats")
