@@ -43,8 +43,9 @@ def _lease_fields(token: str) -> dict:
 
 def claim_due_jobs(limit: int, batch_size: int) -> list[str]:
     """Claim up to `limit` due jobs in batches; return one token per claimed batch."""
+    # SQLite's clock has millisecond precision: a job due "now" by a host's clock is due here too.
     due = (
-        Job.objects.filter(status__in=ACTIVE_STATUSES, due_at__lte=Now())
+        Job.objects.filter(status__in=ACTIVE_STATUSES, due_at__lte=db_now_plus(0.001))
         .filter(lease_free())
         .order_by("due_at")
         .values_list("pk", flat=True)[:limit]
