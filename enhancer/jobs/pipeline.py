@@ -197,7 +197,8 @@ def _record_submission(job: Job, token: str, submission: Submission) -> None:
                 attempt + 1,
                 exc_info=True,
             )
-            connection.close()  # a broken connection is opened again on the next query
+            if not connection.in_atomic_block:
+                connection.close_if_unusable_or_obsolete()  # reopened on the next query
             time.sleep(jittered_backoff(attempt, 0.5, 10))
     log.error(
         "Job %s: gave up recording HitPaw job %s (%s coins); it will go to review",

@@ -309,6 +309,7 @@ class State:
             self.jobs: dict[str, Job] = {}
             self.submit_fault_uses: dict[str, Counter] = {}
             self.charges_by_img_url: Counter = Counter()
+            self.submits_by_img_url: Counter = Counter()
             self.calls: Counter = Counter()
             self.rng: random.Random | None = None
             self.rate_limit_percent = self.server_error_percent = 0.0
@@ -369,6 +370,7 @@ class State:
             return {
                 "charges": sum(self.charges_by_img_url.values()),
                 "charges_by_img_url": dict(self.charges_by_img_url),
+                "submit_calls_by_img_url": dict(self.submits_by_img_url),
                 "submit_calls": self.calls["submit"],
                 "status_calls": self.calls["status"],
                 "result_calls": self.calls["result"],
@@ -499,6 +501,8 @@ class Handler(BaseHTTPRequestHandler):
         if (body := self.read_api_call("submit")) is None:
             return
         img_url = body.get("img_url")
+        with self.state.lock:
+            self.state.submits_by_img_url[str(img_url)] += 1
         try:
             faults, polls = parse_faults(img_url)
         except FaultSpecError as exc:

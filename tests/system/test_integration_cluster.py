@@ -86,3 +86,41 @@ def test_the_job_page_shows_the_coins_and_serves_our_stored_copies(desk, fake, a
     assert b"".join(original.streaming_content) == job.original.read()
     assert b"".join(result.streaming_content) == job.result.read()
     assert job.res_url not in page  # never the vendor's link, which expires
+
+
+def test_a_12_megapixel_phone_photo_at_4x_completes_with_its_192_megapixel_result_stored(
+    desk, fake, alice_client
+):
+    img_url = fake.image_url(4000, 3000, "jpg", solid=True)
+    job_id = submit_through_the_form(alice_client, img_url, "general_4x")
+
+    job = wait_for_jobs([job_id], desk, timeout=180)[job_id]
+
+    assert job.status == JobStatus.COMPLETED, job.message
+    assert (job.original_width, job.original_height) == (4000, 3000)
+    assert (job.result_width, job.result_height) == (16000, 12000)
+    with job.result.open("rb") as stored:
+        assert image_size(stored.read(64 * 1024)) == (16000, 12000)
+    assert job.coins == job.estimated_coins == 240  # 192 MP out: the 108-216 MP band
+    assert fake.stats()["charges_by_img_url"][img_url] == 1
+
+
+@pytest.mark.parametrize(
+    ("size", "model_name", "says"),
+    [
+        ((9800, 7350), "general_2x", "72.0 megapixels (9800 × 7350)"),
+        ((6325, 4744), "general_4x", "480.1 megapixels (25300 × 18976)"),
+    ],
+)
+def test_a_photo_over_hitpaws_limits_is_refused_before_any_coin_is_spent(
+    desk, fake, alice_client, size, model_name, says
+):
+    img_url = fake.image_url(*size, "jpg", solid=True)
+    job_id = submit_through_the_form(alice_client, img_url, model_name)
+
+    job = wait_for_jobs([job_id], desk, timeout=120)[job_id]
+
+    assert job.status == JobStatus.FAILED
+    assert says in job.message and "megapixels" in job.message
+    assert fake.stats()["submit_calls_by_img_url"].get(img_url, 0) == 0
+    assert job.coins is None and not job.hitpaw_job_id
