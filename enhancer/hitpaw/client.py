@@ -241,7 +241,14 @@ def _parse_success(status: int, body: Any, *, spends_coins: bool) -> dict[str, A
     if spends_coins:
         if data is not None and data.get("job_id"):
             return data
-        said = _vendor_message(body) if isinstance(body, dict) else ""
+        if data is None:
+            raise HitPawError(
+                "HitPaw answered with something we could not read, so we do not know whether it "
+                "took the photo. An admin should check the HitPaw dashboard.",
+                http_status=status,
+                outcome_unknown=True,
+            )
+        said = _vendor_message(body)
         raise HitPawError(
             "HitPaw's answer had no job number, so we cannot tell whether it took the photo"
             + (f" (it said: {said[:100]})" if said else "")
