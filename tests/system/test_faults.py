@@ -234,7 +234,7 @@ def test_an_empty_coin_balance_pauses_all_submissions_until_an_admin_resumes(
     meaning = "HitPaw says the coins ran out: submissions pause team-wide"
     table.append(row(broke_fault, broke, charged.get(broke_url, 0), meaning))
     held = Job.objects.get(pk=waiting[0])
-    meaning = "a photo queued while submissions are paused"
+    meaning = "a photo queued just before submissions paused"
     table.append(row("(none)", held, charged.get(waiting_urls[0], 0), meaning) | {"status": "waits"})
 
     assert pauses.current() is not None
