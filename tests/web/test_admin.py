@@ -154,3 +154,56 @@ def test_the_migrations_seed_the_twelve_documented_models(db):
         "generative",
         "generative_portrait",
     }
+
+
+def test_it_will_not_resubmit_a_job_hitpaw_gave_a_number_and_says_why(admin_client, alice, general_2x, kicks):
+    known = make_job(
+        JobStatus.NEEDS_REVIEW, user=alice, model=general_2x, deadline_at=expired(),
+        hitpaw_job_id="hp-known", coins=10, submitted_at=timezone.now(), **IN_DOUBT,
+    )  # fmt: skip
+
+    page = run_action(admin_client, "job", "resubmit_jobs", [known.pk]).content.decode()
+    known.refresh_from_db()
+
+    assert "0 job(s) sent again." in page and "HitPaw gave them a job number" in page
+    assert known.status == JobStatus.NEEDS_REVIEW and known.hitpaw_job_id == "hp-known"
+    assert kicks == []
+
+
+def test_it_resubmits_a_known_job_when_the_admin_confirms_hitpaw_has_no_record(
+    admin_client, alice, general_2x, kicks
+):
+    known = make_job(
+        JobStatus.NEEDS_REVIEW, user=alice, model=general_2x, deadline_at=expired(),
+        hitpaw_job_id="hp-ghost", **IN_DOUBT,
+    )  # fmt: skip
+
+    run_action(admin_client, "job", "resubmit_unknown_to_hitpaw", [known.pk])
+    known.refresh_from_db()
+
+    assert known.status == JobStatus.SUBMITTING and known.hitpaw_job_id == ""
+
+
+def test_it_retries_the_download_of_a_failed_paid_result_hitpaw_still_keeps(
+    admin_client, alice, general_2x, kicks
+):
+    fresh = make_job(
+        JobStatus.FAILED, user=alice, model=general_2x, deadline_at=expired(), coins=10,
+        hitpaw_job_id="hp-1", res_url="https://results.example/out.png", res_url_at=timezone.now(),
+        submitted_at=timezone.now(), **IN_DOUBT,
+    )  # fmt: skip
+    gone = make_job(
+        JobStatus.FAILED, user=alice, model=general_2x, deadline_at=expired(), coins=10,
+        hitpaw_job_id="hp-2", res_url="https://results.example/old.png",
+        res_url_at=timezone.now() - timedelta(days=9), submitted_at=timezone.now() - timedelta(days=9),
+        **IN_DOUBT,
+    )  # fmt: skip
+
+    page = run_action(admin_client, "job", "retry_downloads", [fresh.pk, gone.pk]).content.decode()
+    fresh.refresh_from_db()
+    gone.refresh_from_db()
+
+    assert "1 job(s) will try to save their result again." in page and "1 job(s) skipped" in page
+    assert fresh.status == JobStatus.DOWNLOADING and fresh.due_at is not None
+    assert gone.status == JobStatus.FAILED
+    assert kicks == [1]
