@@ -1,7 +1,16 @@
 from django.contrib import admin, messages
 
 from enhancer.jobs import pauses, review
-from enhancer.models import EnhanceModel, Job, JobEvent, JobStatus, SubmissionPause
+from enhancer.models import (
+    CoinCharge,
+    EnhanceModel,
+    Job,
+    JobEvent,
+    JobStatus,
+    SubmissionPause,
+    TopUp,
+    expected_balance,
+)
 
 
 @admin.register(EnhanceModel)
@@ -88,3 +97,40 @@ class SubmissionPauseAdmin(admin.ModelAdmin):
         self.message_user(
             request, f"Submissions resumed; {waiting} waiting job(s) will go now.", messages.SUCCESS
         )
+
+
+@admin.register(CoinCharge)
+class CoinChargeAdmin(admin.ModelAdmin):
+    """The ledger: read-only, since it is what HitPaw charged."""
+
+    list_display = ["at", "job", "user", "model", "hitpaw_job_id", "estimated_coins", "coins"]
+    list_filter = ["model", "user"]
+    search_fields = ["hitpaw_job_id", "job__id", "user__username"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(TopUp)
+class TopUpAdmin(admin.ModelAdmin):
+    list_display = ["at", "coins", "note", "recorded_by"]
+    fields = ["coins", "note"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "title": f"Top-ups · expected balance {expected_balance()} coins",
+        }
+        return super().changelist_view(request, extra_context)

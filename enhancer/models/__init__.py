@@ -5,15 +5,19 @@ May import Django and `enhancer.hitpaw` (vendor facts); nothing else from `enhan
 
 from enhancer.models.catalogue import EnhanceModel
 from enhancer.models.jobs import ACTIVE_STATUSES, TERMINAL_STATUSES, Job, JobEvent, JobStatus
+from enhancer.models.ledger import CoinCharge, TopUp, expected_balance
 from enhancer.models.switches import Lease, SubmissionPause
 
 __all__ = [
     "ACTIVE_STATUSES",
     "TERMINAL_STATUSES",
+    "CoinCharge",
     "EnhanceModel",
     "Job",
     "JobEvent",
     "JobStatus",
     "Lease",
     "SubmissionPause",
+    "TopUp",
+    "expected_balance",
 ]

@@ -2,8 +2,13 @@
 
 from django.conf import settings
 
-from enhancer.jobs import pauses
+from enhancer.jobs import ledger, pauses
 
 
 def banners(request) -> dict:
-    return {"sandbox_mode": settings.SANDBOX_MODE, "submission_pause": pauses.current()}
+    pause = pauses.current()
+    return {
+        "sandbox_mode": settings.SANDBOX_MODE,
+        "submission_pause": pause,
+        "expected_coin_balance": ledger.balance_beside_refusal(pause),
+    }

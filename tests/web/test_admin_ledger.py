@@ -1,0 +1,42 @@
+"""The ledger and top-ups in the admin: charges cannot be edited, top-ups show the expected balance."""
+
+import pytest
+
+from enhancer.jobs import ledger
+from enhancer.models import CoinCharge, JobStatus, TopUp
+from tests.support.jobs import make_job
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+def test_it_records_a_top_up_by_the_admin_who_made_it(admin_client, admin_user):
+    response = admin_client.post("/admin/enhancer/topup/add/", {"coins": "1000", "note": "invoice 7"})
+
+    assert response.status_code == 302
+    assert list(TopUp.objects.values_list("coins", "note", "recorded_by")) == [
+        (1000, "invoice 7", admin_user.pk)
+    ]
+
+
+def test_it_shows_the_expected_balance_on_the_top_ups(admin_client):
+    ledger.record_top_up(1000)
+    ledger.record_charge(make_job(JobStatus.CONVERTING), "hp-1", 70)
+
+    page = admin_client.get("/admin/enhancer/topup/").content.decode()
+
+    assert "expected balance 930 coins" in page
+
+
+def test_charges_cannot_be_changed_or_deleted(admin_client):
+    charge = ledger.record_charge(make_job(JobStatus.CONVERTING), "hp-1", 70)
+
+    admin_client.post(f"/admin/enhancer/coincharge/{charge.pk}/change/", {"coins": "1"})
+    admin_client.post(f"/admin/enhancer/coincharge/{charge.pk}/delete/", {"post": "yes"})
+
+    charge.refresh_from_db()
+    assert charge.coins == 70
+    assert CoinCharge.objects.count() == 1
