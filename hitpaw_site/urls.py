@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    # Coins, sharing and review (issue 10).
+    path("usage/coins.csv", views.usage_csv, name="usage_csv"),
     path("", include("enhancer.web.urls")),
 ]
 if settings.SANDBOX_MODE:

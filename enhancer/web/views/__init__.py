@@ -4,7 +4,7 @@ from enhancer.web.views.health import healthz
 from enhancer.web.views.jobs import JOBS_PER_PAGE, job_detail, job_file, job_list, job_status
 from enhancer.web.views.public import original_for_hitpaw
 from enhancer.web.views.submit import submit
-from enhancer.web.views.usage import usage
+from enhancer.web.views.usage import usage, usage_csv
 
 __all__ = [
     "JOBS_PER_PAGE",
@@ -16,4 +16,5 @@ __all__ = [
     "original_for_hitpaw",
     "submit",
     "usage",
+    "usage_csv",
 ]
