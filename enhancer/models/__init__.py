@@ -6,6 +6,7 @@ May import Django and `enhancer.hitpaw` (vendor facts); nothing else from `enhan
 from enhancer.models.catalogue import EnhanceModel
 from enhancer.models.jobs import ACTIVE_STATUSES, TERMINAL_STATUSES, Job, JobEvent, JobStatus
 from enhancer.models.ledger import CoinCharge, TopUp, expected_balance
+from enhancer.models.shares import ShareLink
 from enhancer.models.switches import Lease, SubmissionPause
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "JobEvent",
     "JobStatus",
     "Lease",
+    "ShareLink",
     "SubmissionPause",
     "TopUp",
     "expected_balance",

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET
 from enhancer.jobs import usage as ledger_usage
 from enhancer.jobs.usage import RANGES, Period
 from enhancer.web import charts
-
-TEAM_USAGE = "enhancer.view_team_usage"
+from enhancer.web.access import sees_team_usage
 
 
 class RangeForm(forms.Form):
@@ -33,7 +32,7 @@ class RangeForm(forms.Form):
 
 def _scope(request: HttpRequest):
     """Whose charges the viewer sees: everyone's for reviewers and admins, otherwise their own."""
-    return None if request.user.has_perm(TEAM_USAGE) else request.user
+    return None if sees_team_usage(request.user) else request.user
 
 
 @login_required
