@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
 
-from enhancer.jobs import pauses, review
+from enhancer.jobs import budgets, pauses, review
 from enhancer.models import (
     CoinCharge,
     EnhanceModel,
@@ -8,7 +8,9 @@ from enhancer.models import (
     JobEvent,
     JobStatus,
     SubmissionPause,
+    TeamBudget,
     TopUp,
+    UserBudget,
     expected_balance,
 )
 
@@ -134,3 +136,43 @@ class TopUpAdmin(admin.ModelAdmin):
             "title": f"Top-ups · expected balance {expected_balance()} coins",
         }
         return super().changelist_view(request, extra_context)
+
+
+class UserBudgetInline(admin.TabularInline):
+    model = UserBudget
+    extra = 0
+
+
+@admin.register(TeamBudget)
+class TeamBudgetAdmin(admin.ModelAdmin):
+    """The team's budget, and who is near their limit this month."""
+
+    list_display = ["__str__", "monthly_coins", "warn_at_percent"]
+    list_editable = ["monthly_coins", "warn_at_percent"]
+    list_display_links = ["__str__"]
+
+    def has_add_permission(self, request) -> bool:
+        return not TeamBudget.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        TeamBudget.current()
+        near = budgets.near_limit()
+        if near:
+            names = ", ".join(f"{row.who} ({row.left} of {row.limit} coins left)" for row in near)
+            self.message_user(request, f"Near their limit this month: {names}.", messages.WARNING)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(UserBudget)
+class UserBudgetAdmin(admin.ModelAdmin):
+    list_display = ["user", "monthly_coins", "left_this_month"]
+    autocomplete_fields = ["user"]
+    search_fields = ["user__username"]
+
+    @admin.display(description="Left this month")
+    def left_this_month(self, obj) -> int:
+        left = budgets.user_left(obj.user)
+        return left.left if left else 0

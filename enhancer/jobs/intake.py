@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from enhancer import tasks
-from enhancer.jobs import lifecycle, pauses
+from enhancer.jobs import budgets, lifecycle, pauses
 from enhancer.models import EnhanceModel, Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -35,6 +35,9 @@ def create_jobs(
     """Queue one job per link; the ticker picks them up within about a second."""
     if pauses.current() is not None:
         raise SubmissionRefused(MSG_PAUSED)
+    over_budget = budgets.refusal(user, model, len(img_urls))
+    if over_budget:
+        raise SubmissionRefused(over_budget)
     now = timezone.now()
     with transaction.atomic():
         jobs = [

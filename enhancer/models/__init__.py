@@ -3,6 +3,7 @@
 May import Django and `enhancer.hitpaw` (vendor facts); nothing else from `enhancer`.
 """
 
+from enhancer.models.budgets import TeamBudget, UserBudget
 from enhancer.models.catalogue import EnhanceModel
 from enhancer.models.jobs import ACTIVE_STATUSES, TERMINAL_STATUSES, Job, JobEvent, JobStatus
 from enhancer.models.ledger import CoinCharge, TopUp, expected_balance
@@ -20,6 +21,8 @@ __all__ = [
     "Lease",
     "ShareLink",
     "SubmissionPause",
+    "TeamBudget",
     "TopUp",
+    "UserBudget",
     "expected_balance",
 ]

@@ -1,9 +1,9 @@
-"""The ledger and top-ups in the admin: charges cannot be edited, top-ups show the expected balance."""
+"""Coins in the admin: charges cannot be edited, top-ups show the expected balance, budgets who is near."""
 
 import pytest
 
 from enhancer.jobs import ledger
-from enhancer.models import CoinCharge, JobStatus, TopUp
+from enhancer.models import CoinCharge, JobStatus, TopUp, UserBudget
 from tests.support.jobs import make_job
 
 
@@ -40,3 +40,18 @@ def test_charges_cannot_be_changed_or_deleted(admin_client):
     charge.refresh_from_db()
     assert charge.coins == 70
     assert CoinCharge.objects.count() == 1
+
+
+def test_admins_see_who_is_near_their_limit_on_the_budget_page(admin_client, alice):
+    UserBudget.objects.create(user=alice, monthly_coins=100)
+    ledger.record_charge(make_job(JobStatus.CONVERTING, user=alice), "hp-1", 90)
+
+    page = admin_client.get("/admin/enhancer/teambudget/").content.decode()
+
+    assert "Near their limit this month: alice (10 of 100 coins left)." in page
+
+
+def test_admins_set_a_persons_monthly_limit(admin_client, alice):
+    admin_client.post("/admin/enhancer/userbudget/add/", {"user": alice.pk, "monthly_coins": "300"})
+
+    assert UserBudget.objects.get(user=alice).monthly_coins == 300
