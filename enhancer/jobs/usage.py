@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from enhancer.models import CoinCharge, Job
@@ -167,3 +167,33 @@ def ledger_summary(viewer=None, recent: int = 50) -> Summary:
         return in_period(mine, span).aggregate(total=Sum("coins"))["total"] or 0
 
     return Summary(list(mine[:recent]), coins(period("today")), coins(period("month")), total)
+
+
+@dataclass(frozen=True)
+class PersonMonths:
+    name: str
+    coins: list[int]
+    total: int
+
+
+def by_person_and_month(months: int = 6) -> tuple[list[date], list[PersonMonths]]:
+    """Everyone's coins per calendar month, the last `months` months, oldest first."""
+    this_month = timezone.localdate().replace(day=1)
+    firsts = [this_month]
+    for _ in range(months - 1):
+        firsts.insert(0, (firsts[0] - timedelta(days=1)).replace(day=1))
+    rows = (
+        in_period(charges(), Period("custom", firsts[0], timezone.localdate()))
+        .annotate(month=TruncMonth("at", tzinfo=timezone.get_current_timezone()))
+        .values("user__username", "month")
+        .annotate(coins=Sum("coins"))
+    )
+    table: dict[str, dict[date, int]] = {}
+    for row in rows:
+        month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
+        table.setdefault(row["user__username"], {})[month] = row["coins"]
+    people = [
+        PersonMonths(name, [per_month.get(first, 0) for first in firsts], sum(per_month.values()))
+        for name, per_month in table.items()
+    ]
+    return firsts, sorted(people, key=lambda person: (-person.total, person.name))

@@ -5,6 +5,7 @@ from enhancer.web.views.jobs import JOBS_PER_PAGE, job_detail, job_file, job_lis
 from enhancer.web.views.public import original_for_hitpaw
 from enhancer.web.views.shares import share_create, share_image, share_page, share_revoke
 from enhancer.web.views.submit import submit
+from enhancer.web.views.team import team
 from enhancer.web.views.usage import usage, usage_csv
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "share_page",
     "share_revoke",
     "submit",
+    "team",
     "usage",
     "usage_csv",
 ]
