@@ -88,3 +88,13 @@ def near_limit() -> list[Left]:
         for b in UserBudget.objects.select_related("user")
     ]
     return [row for row in rows if row is not None and row.percent_used >= warn_at]
+
+
+def price_and_limits(model: EnhanceModel) -> str:
+    """The model's price range and HitPaw's size limits, in a line for the catalogue."""
+    table = pricing.GENERATIVE_PRICES if model.kind == "generative" else pricing.STANDARD_PRICES
+    max_in, max_out = pricing.limits_for(model.kind)
+    return (
+        f"{table[0][1]}–{table[-1][1]} coins a photo by size out; "
+        f"up to {max_in:g} MP in and {max_out:g} MP out"
+    )
