@@ -67,7 +67,13 @@ def what_is_left(user) -> list[Left]:
 
 
 def refusal(user, model: EnhanceModel, photos: int) -> str | None:
-    """Why `photos` more photos on `model` would pass a limit, in plain words; None if they fit."""
+    """Why `photos` more photos on `model` would pass a limit, in plain words; None if they fit.
+
+    Inside a transaction, it locks the team's budget row first, so two submissions at once are
+    checked one after the other and cannot both take the last coins.
+    """
+    TeamBudget.current()
+    TeamBudget.objects.select_for_update().filter(pk=1).exists()
     need = lowest_price(model) * photos
     for left in what_is_left(user):
         if need > left.left:

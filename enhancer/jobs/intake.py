@@ -35,11 +35,13 @@ def create_jobs(
     """Queue one job per link; the ticker picks them up within about a second."""
     if pauses.current() is not None:
         raise SubmissionRefused(MSG_PAUSED)
-    over_budget = budgets.refusal(user, model, len(img_urls))
-    if over_budget:
-        raise SubmissionRefused(over_budget)
     now = timezone.now()
     with transaction.atomic():
+        over_budget = budgets.refusal(
+            user, model, len(img_urls)
+        )  # holds the budget's lock until the jobs exist
+        if over_budget:
+            raise SubmissionRefused(over_budget)
         jobs = [
             Job.objects.create(
                 user=user,

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from enhancer.jobs import budgets, intake, ledger
 from enhancer.models import CoinCharge, Job, JobStatus, TeamBudget, UserBudget
-from tests.support.jobs import make_job
+from tests.support.jobs import in_threads, make_job
 
 PHOTO = "https://photos.example.com/cat.png"
 
@@ -105,3 +105,16 @@ def test_admins_see_who_is_near_their_limit(alice, bob):
     charged(bob, 10)
 
     assert [(row.who, row.left) for row in budgets.near_limit()] == [("alice", 15)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_submissions_at_once_cannot_both_take_the_last_coins(alice, bob, general_2x):
+    team_budget(10)
+
+    def submit(index):
+        try:
+            return len(intake.create_jobs([alice, bob][index], [PHOTO], general_2x))
+        except intake.SubmissionRefused:
+            return 0
+
+    assert sorted(in_threads(2, submit)) == [0, 1]
