@@ -9,7 +9,7 @@ from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from enhancer.models import CoinCharge, Job
+from enhancer.models import CoinCharge, EnhanceModel, Job
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ def report(span: Period, viewer=None, *, by_user: bool = False) -> Report:
         total=totals["total"] or 0,
         count=totals["count"],
         estimated=totals["estimated"] or 0,
-        by_model=_breakdown(entries, "model__display_name"),
+        by_model=_by_model(entries),
         by_user=_breakdown(entries, "user__username") if by_user else [],
         chart=daily(mine),
     )
@@ -139,6 +139,15 @@ def daily(entries, days: int = CHART_DAYS) -> list[Day]:
     )
     by_day = {row["day"]: row["coins"] for row in sums}
     return [Day(first + timedelta(days=n), by_day.get(first + timedelta(days=n), 0)) for n in range(days)]
+
+
+def _by_model(entries) -> list[Share]:
+    """Coins per model, named as staff know it (a 2x and a 4x model share a display name)."""
+    rows = entries.values("model").annotate(coins=Sum("coins"), count=Count("pk")).order_by("-coins", "model")
+    names = {
+        model.pk: str(model) for model in EnhanceModel.objects.filter(pk__in=[row["model"] for row in rows])
+    }
+    return [Share(names[row["model"]], row["coins"], row["count"]) for row in rows]
 
 
 def _breakdown(entries, field: str) -> list[Share]:

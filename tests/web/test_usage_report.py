@@ -10,7 +10,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from enhancer.jobs import ledger
-from enhancer.models import CoinCharge, JobStatus
+from enhancer.models import CoinCharge, JobStatus, TeamBudget, UserBudget
 from tests.support.jobs import make_job
 
 NOW = datetime(2025, 6, 18, 12, 0)  # a Wednesday, mid-month
@@ -81,14 +81,17 @@ def test_it_totals_today_this_week_and_this_month(alice_client, alice, charge, n
     assert range_total(alice_client.get("/usage/", {"range": name}).content.decode()) == expected
 
 
-def test_it_breaks_the_range_down_by_model(alice_client, alice, charge):
+def test_it_breaks_the_range_down_by_model(alice_client, alice, charge, catalogue):
     charge(alice, 10)
     charge(alice, 20)
     charge(alice, 40, model="face_4x")
 
     report = alice_client.get("/usage/").context["report"]
 
-    assert [(row.coins, row.count) for row in report.by_model] == [(40, 1), (30, 2)]
+    assert [(row.name, row.coins, row.count) for row in report.by_model] == [
+        (str(catalogue["face_4x"]), 40, 1),
+        ("General Enhance (2x)", 30, 2),
+    ]
 
 
 def test_staff_see_only_their_own_charges_on_the_page_and_in_the_csv(alice_client, alice, bob, charge):
@@ -125,7 +128,7 @@ def test_the_csv_lists_each_charge_with_its_estimate(alice_client, alice, charge
         "when": "2025-06-18 12:00:00",
         "photo": str(entry.job_id),
         "person": "alice",
-        "model": entry.model.display_name,
+        "model": "General Enhance (2x)",
         "hitpaw_job_number": entry.hitpaw_job_id,
         "estimated_coins": "20",
         "coins": "20",
@@ -144,3 +147,20 @@ def test_a_name_that_looks_like_a_formula_is_written_as_text(client, django_user
 
 def test_the_csv_needs_a_login(client):
     assert client.get("/usage/coins.csv").status_code == 302
+
+
+def test_admins_see_who_is_near_their_limit(admin_client, alice, charge):
+    UserBudget.objects.create(user=alice, monthly_coins=100)
+    TeamBudget.objects.update_or_create(pk=1, defaults={"monthly_coins": 1000})
+    charge(alice, 90)
+
+    page = admin_client.get("/usage/").content.decode()
+
+    assert "Near their monthly limit: alice (10 of 100 coins left)." in page
+
+
+def test_staff_do_not_see_others_limits(alice_client, alice, charge):
+    UserBudget.objects.create(user=alice, monthly_coins=100)
+    charge(alice, 90)
+
+    assert "data-near-limit" not in alice_client.get("/usage/").content.decode()

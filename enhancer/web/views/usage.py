@@ -11,6 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from enhancer.jobs import budgets
 from enhancer.jobs import usage as ledger_usage
 from enhancer.jobs.usage import RANGES, Period
 from enhancer.web import charts
@@ -50,6 +51,7 @@ def usage(request: HttpRequest) -> HttpResponse:
         "chart_total": sum(d.coins for d in report.chart),
         "chart_size": (charts.WIDTH, charts.HEIGHT),
         "team": scope is None,
+        "near_limit": budgets.near_limit() if scope is None else [],
         "ranges": RANGES,
         "query": request.GET.urlencode(),
         "usage": ledger_usage.ledger_summary(scope),
@@ -77,7 +79,7 @@ def usage_csv(request: HttpRequest) -> HttpResponse:
                 timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
                 entry.job_id,
                 entry.user.get_username(),
-                entry.model.display_name,
+                str(entry.model),
                 entry.hitpaw_job_id,
                 "" if entry.estimated_coins is None else entry.estimated_coins,
                 entry.coins,
