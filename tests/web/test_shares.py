@@ -141,7 +141,7 @@ def test_the_job_page_lists_its_links_with_views_and_expiry(alice_client, client
     page = alice_client.get(f"/jobs/{job.pk}/").content.decode()
 
     assert f"http://testserver/s/{share.token}/" in page
-    assert "1 view ·" in page
+    assert "· 1 view" in page
     assert f"works until {timezone.localtime(share.expires_at):%b %-d, %Y}" in page
 
 
