@@ -342,8 +342,16 @@ class CoinChargeAdmin(admin.ModelAdmin):
 
     list_display = ["at", "job", "user", "model", "hitpaw_job_id", "estimated_coins", "coins"]
     list_filter = ["model", "user"]
-    search_fields = ["hitpaw_job_id", "job__id", "user__username"]
+    search_fields = ["hitpaw_job_id", "=job__id", "user__username"]
     date_hierarchy = "at"
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            coins = changelist.queryset.aggregate(estimated=Sum("estimated_coins"), actual=Sum("coins"))
+            response.context_data["coins_total"] = {k: v or 0 for k, v in coins.items()}
+        return response
 
     def has_add_permission(self, request) -> bool:
         return False

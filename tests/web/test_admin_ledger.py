@@ -55,3 +55,12 @@ def test_admins_set_a_persons_monthly_limit(admin_client, alice):
     admin_client.post("/admin/enhancer/userbudget/add/", {"user": alice.pk, "monthly_coins": "300"})
 
     assert UserBudget.objects.get(user=alice).monthly_coins == 300
+
+
+def test_the_ledger_totals_the_filtered_charges(admin_client, alice, bob):
+    ledger.record_charge(make_job(JobStatus.CONVERTING, user=alice, estimated_coins=10), "hp-1", 20)
+    ledger.record_charge(make_job(JobStatus.CONVERTING, user=bob), "hp-2", 480)
+
+    page = admin_client.get("/admin/enhancer/coincharge/", {"user__id__exact": alice.pk}).content.decode()
+
+    assert "Coins for the 1 charge shown: <strong>20</strong> charged (10 estimated before sending)." in page
