@@ -465,6 +465,13 @@ class TeammateAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "roles", "is_active", "last_login"]
     list_filter = ["groups", "is_active"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An admin who is not a superuser manages people by role, and cannot hand out superuser powers.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
     @admin.display(description="Role")
     def roles(self, user) -> str:
         return ", ".join(group.name for group in user.groups.all()) or (

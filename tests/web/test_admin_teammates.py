@@ -5,7 +5,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
-from tests.support.roles import ensure_roles
+from tests.support.roles import ensure_roles, user_with_role
 
 
 @pytest.fixture
@@ -52,3 +52,23 @@ def test_the_teammate_chooses_a_password_once_through_the_link(admin_client, cli
     assert client.login(username="carol", password="a-long-new-pass-91")
     client.logout()
     assert "invalid" in client.get(link, follow=True).content.decode().lower()
+
+
+def test_an_admin_who_is_not_a_superuser_cannot_make_anyone_a_superuser(client, alice):
+    adam = user_with_role("adam", "admins", is_staff=True)
+    client.force_login(adam)
+
+    client.post(
+        f"/admin/auth/user/{adam.pk}/change/",
+        {
+            "username": "adam",
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "date_joined_0": "2025-01-01",
+            "date_joined_1": "00:00:00",
+        },
+    )
+
+    adam.refresh_from_db()
+    assert not adam.is_superuser
