@@ -1,41 +1,270 @@
-from django.contrib import admin, messages
+import csv
 
-from enhancer.jobs import pauses, review
-from enhancer.models import EnhanceModel, Job, JobEvent, JobStatus, SubmissionPause
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.db.models import Sum
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlsafe_base64_encode
+from django.utils.text import Truncator
+
+from enhancer.jobs import budgets, ledger, pauses, review
+from enhancer.models import (
+    CoinCharge,
+    EnhanceModel,
+    Job,
+    JobEvent,
+    JobStatus,
+    ShareLink,
+    SubmissionPause,
+    TeamBudget,
+    TopUp,
+    UserBudget,
+    expected_balance,
+)
+
+admin.site.site_header = "Enhance Desk admin"
+admin.site.site_title = "Enhance Desk admin"
+admin.site.index_title = "Jobs, coins and the team"
+TECHNICAL_APPS = {"django_q": "Background tasks (technical)"}
+_app_list = admin.site.get_app_list
+
+
+def _named_app_list(request, app_label=None):
+    """django-q2's pages under a plain "technical" heading, after everything people use day to day."""
+    apps = _app_list(request, app_label)
+    for app in apps:
+        app["name"] = TECHNICAL_APPS.get(app["app_label"], app["name"])
+    return sorted(apps, key=lambda app: app["app_label"] in TECHNICAL_APPS)
+
+
+admin.site.get_app_list = _named_app_list
 
 
 @admin.register(EnhanceModel)
 class EnhanceModelAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "name", "scale", "kind", "good_for", "enabled", "position"]
+    list_display = [
+        "display_name",
+        "name",
+        "scale",
+        "kind",
+        "good_for",
+        "price_and_limits",
+        "enabled",
+        "position",
+    ]
     list_editable = ["enabled", "position"]
     list_filter = ["kind", "enabled"]
     search_fields = ["name", "display_name"]
 
+    @admin.display(description="Price and limits")
+    def price_and_limits(self, model) -> str:
+        return budgets.price_and_limits(model)
+
 
 class JobEventInline(admin.TabularInline):
+    """The job's timeline, to the second."""
+
     model = JobEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["status", "message", "at"]
+    fields = ["when", "status", "message"]
+    readonly_fields = ["when", "status", "message"]
+
+    @admin.display(description="When")
+    def when(self, event) -> str:
+        return f"{timezone.localtime(event.at):%Y-%m-%d %H:%M:%S}"
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class ShareLinkInline(admin.TabularInline):
+    model = ShareLink
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "created_by", "expires_at", "revoked_at", "views"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+# What a person reviewing a job reads; scheduling details (leases, poll counters) stay hidden.
+JOB_RECORD = [
+    ("Photo", {"fields": ["staff_page", "user", "img_url", "model", "exif", "dpi", "previews"]}),
+    ("Outcome", {"fields": ["status", "message", "error_code", "vendor_status", "hitpaw_job_id"]}),
+    ("Coins", {"fields": ["estimated_coins", "coins"]}),
+    ("Times", {"fields": ["created_at", "submitted_at", "finished_at", "deadline_at", "took"]}),
+    ("Sizes", {"fields": ["original_width", "original_height", "result_width", "result_height"]}),
+]
+CSV_COLUMNS = [
+    "photo",
+    "sent",
+    "person",
+    "model",
+    "status",
+    "link",
+    "estimated_coins",
+    "coins",
+    "hitpaw_job_number",
+    "finished",
+]
+
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["id", "user", "model", "status", "coins", "error_code", "created_at", "message"]
-    list_filter = ["status", "model", "created_at"]
-    search_fields = ["img_url", "hitpaw_job_id", "user__username", "message"]
+    """Review every job: read-only records, coins estimated and actual, no deleting (coin history)."""
+
+    list_display = [
+        "id",
+        "created_at",
+        "user",
+        "model",
+        "status_label",
+        "link",
+        "estimated_coins",
+        "coins",
+        "took",
+    ]
+    list_filter = ["status", "model", "user"]
+    search_fields = ["=id", "img_url", "hitpaw_job_id"]
+    search_help_text = "Search by link, our photo number or HitPaw's job number."
     date_hierarchy = "created_at"
-    inlines = [JobEventInline]
-    actions = ["resubmit_jobs", "resubmit_unknown_to_hitpaw", "close_jobs", "retry_downloads"]
-    readonly_fields = [f.name for f in Job._meta.fields if f.name not in ("id",)]
+    list_select_related = ["user", "model"]
+    inlines = [JobEventInline, ShareLinkInline]
+    fieldsets = JOB_RECORD
+    readonly_fields = [field for _, section in JOB_RECORD for field in section["fields"]]
+    actions = [
+        "retry_failed",
+        "resubmit_jobs",
+        "resubmit_unknown_to_hitpaw",
+        "close_jobs",
+        "retry_downloads",
+        "revoke_share_links",
+        "export_csv",
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False
 
-    @admin.action(description="Resubmit to HitPaw (may charge again) — needs-review jobs only")
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # the record is read-only: no Save buttons
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # deleting a job would erase coin history
+
+    def has_review_permission(self, request) -> bool:
+        return request.user.has_perm("enhancer.change_job")
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            coins = changelist.queryset.aggregate(estimated=Sum("estimated_coins"), actual=Sum("coins"))
+            response.context_data["coins_total"] = {k: v or 0 for k, v in coins.items()}
+        return response
+
+    @admin.display(description="Status", ordering="status")
+    def status_label(self, job) -> str:
+        return job.get_status_display()
+
+    @admin.display(description="Link", ordering="img_url")
+    def link(self, job) -> str:
+        return Truncator(job.img_url).chars(50)
+
+    @admin.display(description="Took")
+    def took(self, job) -> str:
+        if not job.finished_at:
+            return "—"
+        seconds = int((job.finished_at - job.created_at).total_seconds())
+        return f"{seconds // 60} min {seconds % 60} s" if seconds >= 60 else f"{seconds} s"
+
+    @admin.display(description="Staff page")
+    def staff_page(self, job) -> str:
+        url = reverse("enhancer:job", args=[job.pk])
+        return format_html('<a href="{}">Open photo #{} as staff see it</a>', url, job.pk)
+
+    @admin.display(description="Before and after")
+    def previews(self, job) -> str:
+        pictures = [
+            (reverse("enhancer:job_original", args=[job.pk]), "Original") if job.original else None,
+            (reverse("enhancer:job_result", args=[job.pk]), "Result") if job.result else None,
+        ]
+        shown = [p for p in pictures if p]
+        if not shown:
+            return "No pictures stored yet."
+        return format_html_join(
+            " ",
+            '<a href="{0}"><img src="{0}" alt="{1}" title="{1}" loading="lazy" style="max-width:280px;max-height:200px"></a>',
+            shown,
+        )
+
+    @admin.action(
+        description="Try failed jobs again (only those HitPaw never took, so never charged)",
+        permissions=["review"],
+    )
+    def retry_failed(self, request, queryset):
+        moved = review.retry_failed(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{moved} job(s) will start again.", messages.SUCCESS)
+        skipped = queryset.count() - moved
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} job(s) skipped: only failed or timed-out jobs HitPaw never took can start again. "
+                "For a job HitPaw took, use the download retry or resubmit it from review.",
+                messages.WARNING,
+            )
+
+    @admin.action(description="Turn off the share links of these jobs", permissions=["review"])
+    def revoke_share_links(self, request, queryset):
+        links = ShareLink.objects.live().filter(job__in=queryset)
+        count = len(links)
+        for link in links:
+            link.revoke()
+        self.message_user(request, f"{count} share link(s) turned off.", messages.SUCCESS)
+
+    @admin.action(description="Export these jobs as CSV")
+    def export_csv(self, request, queryset):
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="jobs.csv"'
+        writer = csv.writer(response)
+        writer.writerow(CSV_COLUMNS)
+        for job in queryset.select_related("user", "model").order_by("created_at", "pk"):
+            writer.writerow(
+                [
+                    job.pk,
+                    f"{timezone.localtime(job.created_at):%Y-%m-%d %H:%M:%S}",
+                    _text(job.user.get_username()),
+                    job.model.display_name,
+                    job.status,
+                    _text(job.img_url),
+                    "" if job.estimated_coins is None else job.estimated_coins,
+                    "" if job.coins is None else job.coins,
+                    job.hitpaw_job_id,
+                    f"{timezone.localtime(job.finished_at):%Y-%m-%d %H:%M:%S}" if job.finished_at else "",
+                ]
+            )
+        return response
+
+    @admin.action(
+        description="Resubmit to HitPaw (may charge again) — needs-review jobs only",
+        permissions=["review"],
+    )
     def resubmit_jobs(self, request, queryset):
         in_review = queryset.filter(status=JobStatus.NEEDS_REVIEW)
         moved = review.resubmit(list(in_review.values_list("pk", flat=True)))
@@ -50,13 +279,19 @@ class JobAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description="Resubmit even though HitPaw gave a job number (only if HitPaw has no record)")
+    @admin.action(
+        description="Resubmit even though HitPaw gave a job number (only if HitPaw has no record)",
+        permissions=["review"],
+    )
     def resubmit_unknown_to_hitpaw(self, request, queryset):
         ids = list(queryset.filter(status=JobStatus.NEEDS_REVIEW).values_list("pk", flat=True))
         moved = review.resubmit(ids, hitpaw_has_no_record=True)
         self.message_user(request, f"{moved} job(s) sent again.", messages.SUCCESS)
 
-    @admin.action(description="Retry download of the result (HitPaw keeps results 8 days)")
+    @admin.action(
+        description="Retry download of the result (HitPaw keeps results 8 days)",
+        permissions=["review"],
+    )
     def retry_downloads(self, request, queryset):
         moved = review.retry_download(list(queryset.values_list("pk", flat=True)))
         skipped = queryset.count() - moved
@@ -69,7 +304,7 @@ class JobAdmin(admin.ModelAdmin):
                 messages.WARNING,
             )
 
-    @admin.action(description="Close without resubmitting — needs-review jobs only")
+    @admin.action(description="Close without resubmitting — needs-review jobs only", permissions=["review"])
     def close_jobs(self, request, queryset):
         moved = review.close(
             list(queryset.filter(status=JobStatus.NEEDS_REVIEW).values_list("pk", flat=True))
@@ -82,9 +317,188 @@ class SubmissionPauseAdmin(admin.ModelAdmin):
     list_display = ["paused", "reason", "error_code", "changed_at"]
     actions = ["resume_submissions"]
 
+    def changelist_view(self, request, extra_context=None):
+        if pauses.current() is None:
+            self.message_user(request, "Submissions are running.", messages.SUCCESS)
+        else:
+            balance = ledger.balance_beside_refusal(pauses.current())
+            if balance is not None:
+                self.message_user(
+                    request, f"By the app's records, about {balance} coins should be left.", messages.WARNING
+                )
+        return super().changelist_view(request, extra_context)
+
     @admin.action(description="Resume submissions (after fixing the key or topping up coins)")
     def resume_submissions(self, request, queryset):
         waiting = pauses.resume()
         self.message_user(
             request, f"Submissions resumed; {waiting} waiting job(s) will go now.", messages.SUCCESS
         )
+
+
+@admin.register(CoinCharge)
+class CoinChargeAdmin(admin.ModelAdmin):
+    """The ledger: read-only, since it is what HitPaw charged."""
+
+    list_display = ["at", "job", "user", "model", "hitpaw_job_id", "estimated_coins", "coins"]
+    list_filter = ["model", "user"]
+    search_fields = ["hitpaw_job_id", "=job__id", "user__username"]
+    date_hierarchy = "at"
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            coins = changelist.queryset.aggregate(estimated=Sum("estimated_coins"), actual=Sum("coins"))
+            response.context_data["coins_total"] = {k: v or 0 for k, v in coins.items()}
+        return response
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(TopUp)
+class TopUpAdmin(admin.ModelAdmin):
+    list_display = ["at", "coins", "note", "recorded_by"]
+    fields = ["coins", "note"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "title": f"Top-ups · expected balance {expected_balance()} coins",
+        }
+        return super().changelist_view(request, extra_context)
+
+
+class UserBudgetInline(admin.TabularInline):
+    model = UserBudget
+    extra = 0
+
+
+@admin.register(TeamBudget)
+class TeamBudgetAdmin(admin.ModelAdmin):
+    """The team's budget, and who is near their limit this month."""
+
+    list_display = ["__str__", "monthly_coins", "warn_at_percent"]
+    list_editable = ["monthly_coins", "warn_at_percent"]
+    list_display_links = ["__str__"]
+
+    def has_add_permission(self, request) -> bool:
+        return not TeamBudget.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        TeamBudget.current()
+        near = budgets.near_limit()
+        if near:
+            names = ", ".join(f"{row.who} ({row.left} of {row.limit} coins left)" for row in near)
+            self.message_user(request, f"Near their limit this month: {names}.", messages.WARNING)
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(UserBudget)
+class UserBudgetAdmin(admin.ModelAdmin):
+    list_display = ["user", "monthly_coins", "left_this_month"]
+    autocomplete_fields = ["user"]
+    search_fields = ["user__username"]
+
+    @admin.display(description="Left this month")
+    def left_this_month(self, obj) -> int:
+        left = budgets.user_left(obj.user)
+        return left.left if left else 0
+
+
+def _text(cell: str) -> str:
+    """Text a spreadsheet would run as a formula is written as plain text."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+ROLES = [
+    ("staff", "Staff: enhances photos, sees and shares their own"),
+    ("reviewers", "Reviewer: also sees everyone's photos and coins, read-only"),
+    ("admins", "Admin: also manages budgets, top-ups, the catalogue and people"),
+]
+
+
+class TeammateForm(forms.ModelForm):
+    """Adding a teammate: a name, a role, and no password (they choose it through a one-time link)."""
+
+    full_name = forms.CharField(max_length=150, label="Name", help_text="As the team knows them.")
+    role = forms.ChoiceField(choices=ROLES, initial="staff")
+
+    class Meta:
+        model = get_user_model()
+        fields = ["username"]
+        help_texts = {"username": "What they type to log in, e.g. their first name in lower case."}
+
+    def save(self, commit: bool = True):
+        user = super().save(commit=False)
+        first, _, last = self.cleaned_data["full_name"].strip().partition(" ")
+        user.first_name, user.last_name = first, last
+        user.is_staff = self.cleaned_data["role"] == "admins"  # the admin site needs the flag
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class TeammateAdmin(UserAdmin):
+    add_form = TeammateForm
+    add_fieldsets = [(None, {"fields": ["full_name", "username", "role"]})]
+    list_display = ["username", "first_name", "last_name", "roles", "is_active", "last_login"]
+    list_filter = ["groups", "is_active"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An admin who is not a superuser manages people by role, and cannot hand out superuser powers.
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "user_permissions"]
+        return fields
+
+    @admin.display(description="Role")
+    def roles(self, user) -> str:
+        return ", ".join(group.name for group in user.groups.all()) or (
+            "superuser" if user.is_superuser else "—"
+        )
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            obj.groups.add(Group.objects.get_or_create(name=form.cleaned_data["role"])[0])
+
+    def response_add(self, request, obj, post_url_continue=None):
+        link = request.build_absolute_uri(
+            reverse(
+                "password_reset_confirm",
+                args=[urlsafe_base64_encode(force_bytes(obj.pk)), default_token_generator.make_token(obj)],
+            )
+        )
+        self.message_user(
+            request,
+            format_html(
+                "Hand this link to {}: it lets them choose a password once, within {} days. "
+                '<input type="text" readonly value="{}" size="80" data-set-password-link>',
+                obj.get_full_name() or obj.get_username(),
+                settings.PASSWORD_RESET_TIMEOUT // 86400,
+                link,
+            ),
+            messages.SUCCESS,
+        )
+        return super().response_add(request, obj, post_url_continue)

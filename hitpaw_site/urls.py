@@ -10,6 +10,23 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/set-password/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(success_url="/accounts/set-password/done/"),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/set-password/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    # Coins, sharing and review (issue 10).
+    path("usage/coins.csv", views.usage_csv, name="usage_csv"),
+    path("jobs/<int:pk>/share", views.share_create, name="share_create"),
+    path("jobs/<int:pk>/share/<int:share_pk>/off", views.share_revoke, name="share_revoke"),
+    path("team/", views.team, name="team"),
+    path("s/<str:token>/", views.share_page, name="share"),
+    path("s/<str:token>/<str:which>", views.share_image, name="share_image"),
     path("", include("enhancer.web.urls")),
 ]
 if settings.SANDBOX_MODE:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from enhancer import tasks
-from enhancer.jobs import lifecycle, pauses
+from enhancer.jobs import budgets, lifecycle, pauses
 from enhancer.models import EnhanceModel, Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,11 @@ def create_jobs(
         raise SubmissionRefused(MSG_PAUSED)
     now = timezone.now()
     with transaction.atomic():
+        over_budget = budgets.refusal(
+            user, model, len(img_urls)
+        )  # holds the budget's lock until the jobs exist
+        if over_budget:
+            raise SubmissionRefused(over_budget)
         jobs = [
             Job.objects.create(
                 user=user,

@@ -7,7 +7,7 @@ one rule.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -25,14 +25,28 @@ def new_deadline(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) + timedelta(seconds=settings.ENHANCER_JOB_DEADLINE_SECONDS)
 
 
-def move(job_id: int, status: str, message: str = "", *, only_if: dict | Q, **fields) -> bool:
-    """Move the job to `status` if it still matches `only_if`, recording the step in one transaction."""
+def move(
+    job_id: int,
+    status: str,
+    message: str = "",
+    *,
+    only_if: dict | Q,
+    then: Callable[[], None] | None = None,
+    **fields,
+) -> bool:
+    """Move the job to `status` if it still matches `only_if`, recording the step in one transaction.
+
+    `then` runs inside that transaction only if the job moved (the coin ledger's entry for a
+    submission), so the step and what goes with it are written together or not at all.
+    """
     jobs = Job.objects.filter(pk=job_id)
     jobs = jobs.filter(only_if) if isinstance(only_if, Q) else jobs.filter(**only_if)
     with transaction.atomic():
         moved = jobs.update(status=status, message=message, updated_at=timezone.now(), **fields)
         if moved:
             JobEvent.objects.create(job_id=job_id, status=status, message=message)
+            if then is not None:
+                then()
     return bool(moved)
 
 

@@ -22,7 +22,7 @@ from enhancer.hitpaw.backoff import jittered_backoff
 from enhancer.hitpaw.client import HitPawClient, Submission
 from enhancer.hitpaw.errors import CODE_RATE_LIMITED, CODE_TASK_MISSING, HitPawError
 from enhancer.hitpaw.statuses import FAILURE_MESSAGES, GENERIC_FAILURE, RESULT_LINK_DAYS
-from enhancer.jobs import claims, lifecycle, pauses
+from enhancer.jobs import claims, ledger, lifecycle, pauses
 from enhancer.jobs.sources import result_fetch_allows_private, submission_url
 from enhancer.media import storage
 from enhancer.media.fetcher import FetchError, fetch_image
@@ -184,6 +184,7 @@ def _record_submission(job: Job, token: str, submission: Submission) -> None:
                 submitted_at=Now(),
                 attempts=0,
                 error_code=None,
+                then=ledger.charge_writer(job, submission.job_id, submission.coins),
                 **claims.release_fields(_later(settings.ENHANCER_POLL_INTERVAL_SECONDS)),
             )
             if not moved:
@@ -221,6 +222,7 @@ def _adopt_late_acceptance(job: Job, submission: Submission) -> None:
         finished_at=None,
         attempts=0,
         error_code=None,
+        then=ledger.charge_writer(job, submission.job_id, submission.coins),
         **claims.release_fields(Now()),
     )
     if adopted:
@@ -228,6 +230,7 @@ def _adopt_late_acceptance(job: Job, submission: Submission) -> None:
             "Job %s: HitPaw accepted it as %s after its lease ran out; polling it", job.pk, submission.job_id
         )
     else:
+        ledger.record_charge(job, submission.job_id, submission.coins)  # HitPaw charged it all the same
         log.error(
             "Job %s: HitPaw accepted it as %s (%s coins) but the job had moved on; an admin should check",
             job.pk,

@@ -91,3 +91,32 @@ def _move(job_ids: list[int], status: str, message: str, *, only_if: dict | None
     conditions = {"status": JobStatus.NEEDS_REVIEW, **(only_if or {})}
     fields.update(lease_token="", lease_until=None, stalled_claims=0)
     return sum(lifecycle.move(job_id, status, message, only_if=conditions, **fields) for job_id in job_ids)
+
+
+MSG_RETRIED = "An admin asked to try this photo again."
+
+
+def retry_failed(job_ids: list[int]) -> int:
+    """Start failed or timed-out jobs again from the photo, if HitPaw never took them (so never charged)."""
+    now = timezone.now()
+    moved = sum(
+        lifecycle.move(
+            job_id,
+            JobStatus.QUEUED,
+            MSG_RETRIED,
+            only_if={"status__in": [JobStatus.FAILED, JobStatus.TIMED_OUT], "hitpaw_job_id": ""},
+            error_code=None,
+            finished_at=None,
+            submit_started_at=None,
+            attempts=0,
+            lease_token="",
+            lease_until=None,
+            stalled_claims=0,
+            due_at=now,
+            deadline_at=lifecycle.new_deadline(now),
+        )
+        for job_id in job_ids
+    )
+    if moved:
+        intake.wake_ticker()
+    return moved

@@ -1,14 +1,15 @@
-"""Coin usage summaries: what HitPaw charged, recently, today and this month."""
+"""Coin usage summaries: what HitPaw charged, recently, today and this month, and the ledger's report."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from enhancer.models import Job
+from enhancer.models import CoinCharge, EnhanceModel, Job
 
 
 @dataclass(frozen=True)
@@ -37,3 +38,171 @@ def coin_usage(user=None, recent: int = 10) -> Usage:
 
 def _sum(charged, since: datetime) -> int:
     return charged.filter(submitted_at__gte=since).aggregate(total=Sum("coins"))["total"] or 0
+
+
+# --- The ledger's view: what HitPaw charged, by range, day, model and person -----------------------
+
+RANGES = {"today": "Today", "week": "This week", "month": "This month", "custom": "Chosen dates"}
+CHART_DAYS = 90
+
+
+@dataclass(frozen=True)
+class Period:
+    """A range of whole local days, `first` to `last` inclusive."""
+
+    name: str
+    first: date
+    last: date
+
+    @property
+    def label(self) -> str:
+        return RANGES[self.name]
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The first instant and the instant after the last day, in the site's time zone."""
+        return _start_of(self.first), _start_of(self.last + timedelta(days=1))
+
+
+def period(name: str, first: date | None = None, last: date | None = None) -> Period:
+    """The named range as of today (a chosen range needs `first` and `last`)."""
+    today = timezone.localdate()
+    if name == "today":
+        return Period(name, today, today)
+    if name == "week":
+        return Period(name, today - timedelta(days=today.weekday()), today)
+    if name == "custom" and first and last:
+        return Period(name, min(first, last), max(first, last))
+    return Period("month", today.replace(day=1), today)
+
+
+def charges(viewer=None):
+    """Ledger entries of `viewer` (None: everyone's)."""
+    entries = CoinCharge.objects.select_related("model", "user", "job")
+    return entries if viewer is None else entries.filter(user=viewer)
+
+
+def in_period(entries, span: Period):
+    start, end = span.bounds()
+    return entries.filter(at__gte=start, at__lt=end)
+
+
+@dataclass(frozen=True)
+class Share:
+    name: str
+    coins: int
+    count: int
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    coins: int
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    total: int
+    count: int
+    estimated: int
+    by_model: list[Share]
+    by_user: list[Share]
+    chart: list[Day]
+
+
+def report(span: Period, viewer=None, *, by_user: bool = False) -> Report:
+    """Totals, breakdowns and the daily chart for `viewer`'s charges (None: everyone's)."""
+    mine = charges(viewer)
+    entries = in_period(mine, span)
+    totals = entries.aggregate(total=Sum("coins"), count=Count("pk"), estimated=Sum("estimated_coins"))
+    return Report(
+        period=span,
+        total=totals["total"] or 0,
+        count=totals["count"],
+        estimated=totals["estimated"] or 0,
+        by_model=_by_model(entries),
+        by_user=_breakdown(entries, "user__username") if by_user else [],
+        chart=daily(mine),
+    )
+
+
+def daily(entries, days: int = CHART_DAYS) -> list[Day]:
+    """Coins per local day for the last `days` days, today last, days with no charge as 0."""
+    today = timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    span = Period("custom", first, today)
+    sums = (
+        in_period(entries, span)
+        .annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
+        .values("day")
+        .annotate(coins=Sum("coins"))
+    )
+    by_day = {row["day"]: row["coins"] for row in sums}
+    return [Day(first + timedelta(days=n), by_day.get(first + timedelta(days=n), 0)) for n in range(days)]
+
+
+def _by_model(entries) -> list[Share]:
+    """Coins per model, named as staff know it (a 2x and a 4x model share a display name)."""
+    rows = entries.values("model").annotate(coins=Sum("coins"), count=Count("pk")).order_by("-coins", "model")
+    names = {
+        model.pk: str(model) for model in EnhanceModel.objects.filter(pk__in=[row["model"] for row in rows])
+    }
+    return [Share(names[row["model"]], row["coins"], row["count"]) for row in rows]
+
+
+def _breakdown(entries, field: str) -> list[Share]:
+    rows = entries.values(field).annotate(coins=Sum("coins"), count=Count("pk")).order_by("-coins", field)
+    return [Share(row[field], row["coins"], row["count"]) for row in rows]
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass(frozen=True)
+class Summary:
+    recent: list[CoinCharge]
+    today: int
+    month: int
+    total: int
+
+
+def ledger_summary(viewer=None, recent: int = 50) -> Summary:
+    """Today, this month and all time from the ledger, with the latest charges."""
+    mine = charges(viewer)
+    total = mine.aggregate(total=Sum("coins"))["total"] or 0
+
+    def coins(span: Period) -> int:
+        return in_period(mine, span).aggregate(total=Sum("coins"))["total"] or 0
+
+    return Summary(list(mine[:recent]), coins(period("today")), coins(period("month")), total)
+
+
+@dataclass(frozen=True)
+class PersonMonths:
+    name: str
+    coins: list[int]
+    total: int
+
+
+def by_person_and_month(months: int = 6) -> tuple[list[date], list[PersonMonths]]:
+    """Everyone's coins per calendar month, the last `months` months, oldest first."""
+    this_month = timezone.localdate().replace(day=1)
+    firsts = [this_month]
+    for _ in range(months - 1):
+        firsts.insert(0, (firsts[0] - timedelta(days=1)).replace(day=1))
+    rows = (
+        in_period(charges(), Period("custom", firsts[0], timezone.localdate()))
+        .annotate(month=TruncMonth("at", tzinfo=timezone.get_current_timezone()))
+        .values("user__username", "month")
+        .annotate(coins=Sum("coins"))
+    )
+    table: dict[str, dict[date, int]] = {}
+    for row in rows:
+        month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
+        table.setdefault(row["user__username"], {})[month] = row["coins"]
+    people = [
+        PersonMonths(name, [per_month.get(first, 0) for first in firsts], sum(per_month.values()))
+        for name, per_month in table.items()
+    ]
+    return firsts, sorted(people, key=lambda person: (-person.total, person.name))

@@ -3,17 +3,26 @@
 May import Django and `enhancer.hitpaw` (vendor facts); nothing else from `enhancer`.
 """
 
+from enhancer.models.budgets import TeamBudget, UserBudget
 from enhancer.models.catalogue import EnhanceModel
 from enhancer.models.jobs import ACTIVE_STATUSES, TERMINAL_STATUSES, Job, JobEvent, JobStatus
+from enhancer.models.ledger import CoinCharge, TopUp, expected_balance
+from enhancer.models.shares import ShareLink
 from enhancer.models.switches import Lease, SubmissionPause
 
 __all__ = [
     "ACTIVE_STATUSES",
     "TERMINAL_STATUSES",
+    "CoinCharge",
     "EnhanceModel",
     "Job",
     "JobEvent",
     "JobStatus",
     "Lease",
+    "ShareLink",
     "SubmissionPause",
+    "TeamBudget",
+    "TopUp",
+    "UserBudget",
+    "expected_balance",
 ]

@@ -1,15 +1,55 @@
-"""Who may see which job."""
+"""Who may see and do what: one place, by Django permissions (the roles are groups), never `is_staff`.
+
+Roles (groups made by a migration): **staff** see and share their own jobs; **reviewers** also see
+everyone's jobs and usage, read-only; **admins** also manage budgets, top-ups, the catalogue, users
+and anyone's share links. Another user's job is a 404, so ids leak nothing.
+"""
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from enhancer.models import Job
+from enhancer.models import Job, ShareLink
+
+SEE_ALL_JOBS = "enhancer.view_job"
+SEE_TEAM_USAGE = "enhancer.view_coincharge"
+MANAGE_SHARES = "enhancer.change_sharelink"
+
+
+def sees_all_jobs(user) -> bool:
+    return user.has_perm(SEE_ALL_JOBS)
+
+
+def sees_team_usage(user) -> bool:
+    return user.has_perm(SEE_TEAM_USAGE)
+
+
+def visible_jobs(user):
+    """The jobs `user` may see: their own, or everyone's for reviewers and admins."""
+    jobs = Job.objects.select_related("model", "user")
+    return jobs if sees_all_jobs(user) else jobs.filter(user=user)
 
 
 def job_for_user(user, pk: int) -> Job:
-    """The job if `user` may see it (its owner, or staff); 404 otherwise, so ids leak nothing."""
-    jobs = Job.objects.select_related("model", "user")
-    if not user.is_staff:
-        jobs = jobs.filter(user=user)
-    return get_object_or_404(jobs, pk=pk)
+    """The job if `user` may see it; 404 otherwise."""
+    return get_object_or_404(visible_jobs(user), pk=pk)
+
+
+def may_share(user, job: Job) -> bool:
+    """Owners share their own finished jobs; admins may share or turn off anyone's links."""
+    return job.user_id == user.pk or user.has_perm(MANAGE_SHARES)
+
+
+def job_to_share(user, pk: int) -> Job:
+    """A job `user` may share; 404 for one they may not (a reviewer sees it but cannot share it)."""
+    job = job_for_user(user, pk)
+    if not may_share(user, job):
+        raise Http404("No such photo.")
+    return job
+
+
+def share_for_user(user, job_pk: int, share_pk: int) -> ShareLink:
+    """One of a job's share links, if `user` may manage that job's links."""
+    job = job_to_share(user, job_pk)
+    return get_object_or_404(ShareLink, pk=share_pk, job=job)

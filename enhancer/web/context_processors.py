@@ -1,9 +1,17 @@
-"""Banners every page shows: sandbox mode, and a team-wide pause on submissions."""
+"""Banners every page shows (sandbox mode, a team-wide pause), and the address share links start with."""
 
 from django.conf import settings
 
-from enhancer.jobs import pauses
+from enhancer.jobs import budgets, ledger, pauses
 
 
 def banners(request) -> dict:
-    return {"sandbox_mode": settings.SANDBOX_MODE, "submission_pause": pauses.current()}
+    pause = pauses.current()
+    return {
+        "sandbox_mode": settings.SANDBOX_MODE,
+        "submission_pause": pause,
+        "expected_coin_balance": ledger.balance_beside_refusal(pause),
+        # Called only by a page that shows it (the submit page), so other pages pay no query.
+        "budget_left": lambda: budgets.what_is_left(request.user) if request.user.is_authenticated else [],
+        "share_base_url": settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/"),
+    }

@@ -5,7 +5,8 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from enhancer.models import Job, JobStatus
+from enhancer.jobs import ledger
+from enhancer.models import CoinCharge, Job, JobStatus
 from enhancer.web.views import JOBS_PER_PAGE
 from tests.support.jobs import make_job
 
@@ -83,7 +84,8 @@ def fixed_now(monkeypatch):
 @pytest.fixture
 def charges(alice, bob, general_2x, fixed_now):
     def charge(user, coins, at):
-        make_job(JobStatus.COMPLETED, user=user, model=general_2x, coins=coins, submitted_at=at, **CAT)
+        job = make_job(JobStatus.COMPLETED, user=user, model=general_2x, coins=coins, submitted_at=at, **CAT)
+        CoinCharge.objects.filter(pk=ledger.record_charge(job, f"hp-{job.pk}", coins).pk).update(at=at)
 
     charge(alice, 30, fixed_now - timedelta(hours=3))  # today
     charge(alice, 20, fixed_now - timedelta(hours=12, minutes=1))  # yesterday, this month
@@ -108,7 +110,7 @@ def test_it_shows_the_totals_on_the_usage_page(alice_client, charges):
 
 def test_it_lists_recent_charges_newest_first(alice_client, charges):
     response = alice_client.get("/usage/")
-    assert [job.coins for job in response.context["usage"].recent] == [30, 20, 10, 70, 140]
+    assert [charge.coins for charge in response.context["usage"].recent] == [30, 20, 10, 70, 140]
     assert "<td>480</td>" not in response.content.decode()
 
 

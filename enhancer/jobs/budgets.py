@@ -1,0 +1,106 @@
+"""Monthly budgets: what is left for the team and for a person, counting photos not yet charged.
+
+A photo still on its way to HitPaw has not been charged, but it will be: its estimate (or, before
+its size is known, its model's lowest price) counts against the budget, so a burst of submissions
+cannot pass a limit between being taken and being charged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from enhancer.hitpaw import pricing
+from enhancer.jobs import usage
+from enhancer.models import ACTIVE_STATUSES, EnhanceModel, Job, TeamBudget, UserBudget
+
+
+@dataclass(frozen=True)
+class Left:
+    """A limit and what is left of it this month."""
+
+    who: str  # "team" or a username
+    limit: int
+    used: int
+
+    @property
+    def left(self) -> int:
+        return max(self.limit - self.used, 0)
+
+    @property
+    def percent_used(self) -> int:
+        return round(100 * self.used / self.limit) if self.limit else 100
+
+
+def lowest_price(model: EnhanceModel) -> int:
+    """The least one photo on this model can cost (the smallest size in the price table)."""
+    return pricing.estimate_coins(model.kind, 0)
+
+
+def _used(user=None) -> int:
+    """Coins charged this month plus coins on their way (jobs not yet charged)."""
+    month = usage.period("month")
+    charged = usage.in_period(usage.charges(user), month).aggregate(total=Sum("coins"))["total"] or 0
+    pending = Job.objects.filter(status__in=ACTIVE_STATUSES, hitpaw_job_id="")
+    if user is not None:
+        pending = pending.filter(user=user)
+    on_the_way = 0
+    for estimate, kind in pending.values_list("estimated_coins", "model__kind"):
+        on_the_way += estimate if estimate is not None else pricing.estimate_coins(kind, 0)
+    return charged + on_the_way
+
+
+def team_left() -> Left | None:
+    limit = TeamBudget.current().monthly_coins
+    return None if limit is None else Left("team", limit, _used())
+
+
+def user_left(user) -> Left | None:
+    budget = UserBudget.objects.filter(user=user).first()
+    return None if budget is None else Left(user.get_username(), budget.monthly_coins, _used(user))
+
+
+def what_is_left(user) -> list[Left]:
+    """The limits that apply to `user`, each with what is left this month."""
+    return [left for left in (team_left(), user_left(user)) if left is not None]
+
+
+def refusal(user, model: EnhanceModel, photos: int) -> str | None:
+    """Why `photos` more photos on `model` would pass a limit, in plain words; None if they fit.
+
+    Inside a transaction, it locks the team's budget row first, so two submissions at once are
+    checked one after the other and cannot both take the last coins.
+    """
+    TeamBudget.current()
+    TeamBudget.objects.select_for_update().filter(pk=1).exists()
+    need = lowest_price(model) * photos
+    for left in what_is_left(user):
+        if need > left.left:
+            whose = "The team's monthly coin budget" if left.who == "team" else "Your monthly coin limit"
+            return (
+                f"{whose} has {left.left} coins left this month, and "
+                f"{'this photo needs' if photos == 1 else f'these {photos} photos need'} at least {need}. "
+                "Ask an admin to raise the budget, or wait until next month."
+            )
+    return None
+
+
+def near_limit() -> list[Left]:
+    """People (and the team) who have used at least the warning share of their limit this month."""
+    warn_at = TeamBudget.current().warn_at_percent
+    rows = [team_left()] + [
+        Left(b.user.get_username(), b.monthly_coins, _used(b.user))
+        for b in UserBudget.objects.select_related("user")
+    ]
+    return [row for row in rows if row is not None and row.percent_used >= warn_at]
+
+
+def price_and_limits(model: EnhanceModel) -> str:
+    """The model's price range and HitPaw's size limits, in a line for the catalogue."""
+    table = pricing.GENERATIVE_PRICES if model.kind == "generative" else pricing.STANDARD_PRICES
+    max_in, max_out = pricing.limits_for(model.kind)
+    return (
+        f"{table[0][1]}–{table[-1][1]} coins a photo by size out; "
+        f"up to {max_in:g} MP in and {max_out:g} MP out"
+    )

@@ -1,0 +1,110 @@
+"""Who reaches what: staff their own jobs, reviewers everyone's (read-only), admins also manage. One row per view and role."""
+
+import csv
+import io
+
+import pytest
+
+from enhancer.jobs import ledger
+from enhancer.models import ShareLink
+from tests.support.finished import finished_job
+from tests.support.roles import user_with_role
+
+
+@pytest.fixture
+def cast(db, general_2x):
+    """Alice (staff) owns a finished, charged, shared job; Bob is other staff; Rita reviews; Adam admins."""
+    alice = user_with_role("alice", "staff")
+    users = {
+        "owner": alice,
+        "other staff": user_with_role("bob", "staff"),
+        "reviewer": user_with_role("rita", "reviewers"),
+        "admin": user_with_role("adam", "admins", is_staff=True),
+    }
+    job = finished_job(alice, general_2x)
+    ledger.record_charge(job, "hp-1", 10)
+    share = ShareLink.create_for(job, alice)
+    return users, job, share
+
+
+SEES = {"owner": 200, "other staff": 404, "reviewer": 200, "admin": 200}
+CHANGES = {"owner": 302, "other staff": 404, "reviewer": 404, "admin": 302}
+TEAM = {"owner": 404, "other staff": 404, "reviewer": 200, "admin": 200}
+
+VIEWS = [
+    ("get", "/jobs/{job}/", SEES),
+    ("get", "/jobs/{job}/status.json", SEES),
+    ("get", "/jobs/{job}/original", SEES),
+    ("get", "/jobs/{job}/result", SEES),
+    ("post", "/jobs/{job}/share", CHANGES),
+    ("post", "/jobs/{job}/share/{share}/off", CHANGES),
+    ("get", "/team/", TEAM),
+]
+
+
+@pytest.mark.parametrize("role", list(SEES))
+@pytest.mark.parametrize(("method", "url", "expected"), VIEWS)
+def test_each_view_answers_each_role(client, cast, role, method, url, expected):
+    users, job, share = cast
+    client.force_login(users[role])
+
+    response = getattr(client, method)(url.format(job=job.pk, share=share.pk), {"days": "30"})
+
+    assert response.status_code == expected[role]
+
+
+@pytest.mark.parametrize(("role", "rows"), [("owner", 1), ("other staff", 0), ("reviewer", 1), ("admin", 1)])
+def test_the_usage_csv_holds_only_what_the_role_may_see(client, cast, role, rows):
+    users, _, _ = cast
+    client.force_login(users[role])
+
+    content = client.get("/usage/coins.csv").content.decode()
+
+    assert len(list(csv.DictReader(io.StringIO(content)))) == rows
+
+
+@pytest.mark.parametrize(
+    ("role", "total"), [("owner", 10), ("other staff", 0), ("reviewer", 10), ("admin", 10)]
+)
+def test_the_usage_page_totals_only_what_the_role_may_see(client, cast, role, total):
+    users, _, _ = cast
+    client.force_login(users[role])
+
+    assert client.get("/usage/").context["report"].total == total
+
+
+def test_a_reviewer_sees_a_job_but_gets_no_share_button(client, cast):
+    users, job, _ = cast
+    client.force_login(users["reviewer"])
+
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+
+    assert "data-share-form" not in page
+    assert "data-share-revoke" not in page
+
+
+def test_a_staff_flag_alone_no_longer_reads_every_job(client, cast, django_user_model):
+    _, job, _ = cast
+    flagged = django_user_model.objects.create_user("flag", password="flag-password-1", is_staff=True)
+    client.force_login(flagged)
+
+    assert client.get(f"/jobs/{job.pk}/").status_code == 404
+
+
+def test_a_reviewer_cannot_change_anything_in_the_admin(client, cast):
+    users, job, _ = cast
+    client.force_login(users["reviewer"])
+
+    assert client.get("/admin/").status_code == 302  # to the admin's login: reviewers work outside it
+
+
+def test_an_admin_manages_the_catalogue_top_ups_and_budgets(client, cast):
+    users, _, _ = cast
+    client.force_login(users["admin"])
+
+    for page in ("enhancemodel", "topup", "teambudget", "userbudget"):
+        assert client.get(f"/admin/enhancer/{page}/add/").status_code in (
+            200,
+            403 if page == "teambudget" else 200,
+        )
+    assert client.get("/admin/auth/user/add/").status_code == 200

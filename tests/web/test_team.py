@@ -1,0 +1,65 @@
+"""The team view: reviewers see everyone's jobs with filters, and coins by person and month."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+from freezegun import freeze_time
+
+from enhancer.jobs import ledger
+from enhancer.models import CoinCharge, JobStatus
+from tests.support.jobs import make_job
+from tests.support.roles import user_with_role
+
+
+@pytest.fixture
+def rita_client(client, db):
+    client.force_login(user_with_role("rita", "reviewers"))
+    return client
+
+
+def listed(response) -> list[int]:
+    return [job.pk for job in response.context["page"].object_list]
+
+
+def test_it_lists_everyones_jobs(rita_client, alice, bob, general_2x):
+    mine, theirs = make_job(user=alice, bare=True), make_job(user=bob, bare=True)
+
+    assert sorted(listed(rita_client.get("/team/"))) == sorted([mine.pk, theirs.pk])
+
+
+def test_it_filters_by_person_status_and_model(rita_client, alice, bob, catalogue):
+    wanted = make_job(JobStatus.FAILED, user=alice, model=catalogue["face_2x"], bare=True)
+    make_job(JobStatus.FAILED, user=bob, model=catalogue["face_2x"], bare=True)
+    make_job(JobStatus.COMPLETED, user=alice, model=catalogue["face_2x"], bare=True)
+    make_job(JobStatus.FAILED, user=alice, model=catalogue["general_2x"], bare=True)
+
+    response = rita_client.get(
+        "/team/", {"person": alice.pk, "status": "failed", "model": catalogue["face_2x"].pk}
+    )
+
+    assert listed(response) == [wanted.pk]
+
+
+def test_it_filters_by_dates_and_link(rita_client, alice, general_2x):
+    old = make_job(user=alice, bare=True, img_url="https://photos.example.com/old-shoe.png")
+    new = make_job(user=alice, bare=True, img_url="https://photos.example.com/new-shoe.png")
+    old.__class__.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=10))
+    today = timezone.localdate()
+
+    assert listed(rita_client.get("/team/", {"start": today.isoformat()})) == [new.pk]
+    assert listed(rita_client.get("/team/", {"q": "old-shoe"})) == [old.pk]
+
+
+def test_it_shows_coins_by_person_and_month(rita_client, alice, bob):
+    with freeze_time(datetime(2025, 6, 18, 12, 0)):
+        for user, coins, days_ago in [(alice, 10, 0), (alice, 20, 30), (bob, 70, 0), (bob, 5, 400)]:
+            entry = ledger.record_charge(make_job(JobStatus.CONVERTING, user=user), f"hp-{coins}", coins)
+            CoinCharge.objects.filter(pk=entry.pk).update(at=timezone.now() - timedelta(days=days_ago))
+
+        response = rita_client.get("/team/")
+
+    months = [f"{m:%b}" for m in response.context["months"]]
+    people = {p.name: (p.coins, p.total) for p in response.context["people"]}
+    assert months == ["Jan", "Feb", "Mar", "Apr", "May", "Jun"]
+    assert people == {"bob": ([0, 0, 0, 0, 0, 70], 70), "alice": ([0, 0, 0, 0, 20, 10], 30)}
