@@ -1,0 +1,1 @@
+"""Tests of `enhancer/media/`: images, the safe fetcher, storage."""
