@@ -1,10 +1,15 @@
-"""Our own copies of originals and results, each under a name no other try can reuse."""
+"""Our copies of originals and results, in Django's default storage (local media or S3-compatible).
+
+Files are copied from disk in chunks (`django.core.files.File.chunks`), never read whole into
+memory, under a name nobody else has: a retried step never overwrites, or is overwritten by, an
+earlier try. The caller keeps the name it is given back and `discard`s names it no longer needs.
+"""
 
 from __future__ import annotations
 
 import logging
-import uuid
-from pathlib import Path
+import os
+import secrets
 
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -12,16 +17,18 @@ from django.core.files.storage import default_storage
 log = logging.getLogger(__name__)
 
 
-def store(source_path: Path, folder: str, stem: str, extension: str) -> str:
-    """Copy a file into storage under a unique name (streamed in chunks); return that name."""
-    name = f"{folder}/{stem}-{uuid.uuid4().hex[:12]}{extension}"
+def store(source_path: str | os.PathLike, folder: str, stem: str, extension: str) -> str:
+    """Copy the file at `source_path` into storage as `folder/stem-<random>.ext`; return its name."""
+    name = f"{folder.strip('/')}/{stem}-{secrets.token_hex(8)}{extension.lower()}"
     with open(source_path, "rb") as source:
-        return default_storage.save(name, File(source))
+        return default_storage.save(name, File(source, name=name))
 
 
 def discard(name: str) -> None:
-    """Delete a stored file we no longer need; a failure only leaves an orphan behind."""
+    """Delete a stored file if it is there; a failure is logged, never raised (best effort)."""
+    if not name:
+        return
     try:
         default_storage.delete(name)
-    except OSError:
-        log.warning("Could not delete %s from storage", name)
+    except Exception:  # a storage backend may raise anything: the caller must not fail for it
+        log.warning("Could not delete %s from storage", name, exc_info=True)
