@@ -1,25 +1,89 @@
-"""Download an image from a link, safely: no private addresses, a size cap, a time cap.
+"""Download an image from a link, safely: the one fetcher for every link a user or the vendor gives us.
 
-The only module besides `hitpaw.py` that opens outside connections. Every failure becomes a
+The only module besides the HitPaw client that opens outside connections. Every failure becomes a
 `FetchError` with a short message for staff and whether a later try may help.
+
+What it guarantees, on every hop of up to three redirects:
+
+- http and https only, ports 80 and 443 only, no user name or password in the link;
+- the name is looked up once, every address it resolves to is judged (private, loopback,
+  link-local, CGNAT, multicast, reserved and cloud-metadata addresses are refused, and IPv6 forms
+  that embed an IPv4 address are judged by the address they embed), and the TCP connection is made
+  to an address that was judged: never a second lookup. TLS and the Host header keep the name;
+- no proxy, `.netrc` or CA bundle from the environment; no API key (its own session, every time);
+- a byte cap and a total deadline: the download streams to a temporary file, and a watchdog shuts
+  the connection's socket when the deadline passes, whatever the server is doing (a server that
+  drips a byte every few seconds cannot hold a worker past the deadline, in the headers or the body).
+
+`allow_private=True` (the ENHANCER_ALLOW_PRIVATE_URLS setting, for development and tests) lifts the
+address and port rules, and nothing else.
+
+Why not `requests-hardened` (Saleor's SSRF filter for requests), which pins the connection the same
+way: it judges only the first address a name resolves to and lets through `::127.0.0.1`
+(IPv4-compatible) and `fec0::/10`; it looks names up inside the adapter, after the checks we need
+for plain messages (a second lookup); and it has no port, credential, byte or deadline rules. Its
+technique (the adapter's connections go to the checked address while the URL keeps the name) is
+what this module does, in `_PinnedConnection._new_conn`.
 """
 
 from __future__ import annotations
 
+import contextvars
 import ipaddress
+import logging
+import os
 import socket
+import sys
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
 
-from enhancer.media.imaging import ImageInfo, NotAnImage, inspect_image
+from enhancer.media.imaging import ImageInfo, NotAnImage, inspect_image_file
+
+log = logging.getLogger(__name__)
 
 MAX_REDIRECTS = 3
-CHUNK = 64 * 1024
+CHUNK = 256 * 1024
+PORTS = {"http": 80, "https": 443}
+HEADERS = {
+    "Accept": "image/jpeg,image/png,image/webp,image/tiff,image/bmp,image/*;q=0.8,*/*;q=0.5",
+    "Accept-Encoding": "identity",  # photos do not compress; and no decompression bombs in transit
+    "User-Agent": "EnhanceDesk/1 (photo fetcher)",
+}
+
+MSG_NOT_WEB = "The link must start with http:// or https://."
+MSG_CREDENTIALS = "Links with a user name or password in them are not allowed. Use a plain link."
+MSG_PORT = "Links to unusual ports are not allowed. Use an ordinary web link."
+MSG_PRIVATE = "That link points to a private or local network address, which is not allowed."
+MSG_NOT_FOUND = "That web address could not be found. Check the link."
+MSG_NO_ANSWER = "The image's website did not answer in time."
+MSG_NO_CONNECTION = "Could not connect to the image's website."
+MSG_TOO_SLOW = "The image took too long to download."
+MSG_CUT_OFF = "The download was cut off before the end."
+MSG_REDIRECTS = "The link redirects too many times."
+
+# Cloud metadata services (AWS, GCP, Azure: 169.254.169.254; AWS over IPv6: fd00:ec2::254; Alibaba:
+# 100.100.100.200). Each already lies in a refused range; named here so a test can hold us to it.
+METADATA_ADDRESSES = ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+# Not global, though older Pythons' `ipaddress` (3.11.7 here) call them global: local-use NAT64,
+# 6to4 relay anycast, IPv6 documentation and segment-routing ranges (requests-hardened's list).
+_ALSO_REFUSED = tuple(
+    ipaddress.ip_network(network)
+    for network in ("64:ff9b:1::/48", "192.88.99.0/24", "3fff::/20", "5f00::/16", "2001:20::/28")
+)
 
 
 class FetchError(Exception):
@@ -31,16 +95,21 @@ class FetchError(Exception):
         self.transient = transient
 
 
-@dataclass(frozen=True)
+@dataclass
 class FetchedImage:
-    """A downloaded image in a temporary file, deleted when closed (use it as a context manager)."""
+    """A downloaded image in a temporary file, deleted by `close()` (or leaving a `with` block)."""
 
     path: Path
     info: ImageInfo
     size: int
+    _finalizer: weakref.finalize = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Deleted even if the caller forgets to close it, when the object is collected.
+        self._finalizer = weakref.finalize(self, _remove, str(self.path))
 
     def close(self) -> None:
-        self.path.unlink(missing_ok=True)
+        self._finalizer()
 
     def __enter__(self) -> FetchedImage:
         return self
@@ -49,24 +118,75 @@ class FetchedImage:
         self.close()
 
 
-def check_destination(url: str, *, allow_private: bool) -> None:
-    """Refuse links to private, loopback or odd addresses before any connection is made."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError("The link must start with http:// or https://.")
-    if allow_private:
-        return
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    if port not in (80, 443):
-        raise FetchError("Links to unusual ports are not allowed. Use an ordinary web link.")
+# --- Which addresses we may reach --------------------------------------------------------------
+
+
+def address_allowed(address: str) -> bool:
+    """A public unicast address. IPv6 forms that carry an IPv4 address are judged by that address."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if ip.version == 6:
+        embedded = _embedded_ipv4(ip)
+        if embedded is not None:
+            ip = embedded
+        elif ip.is_site_local:  # fec0::/10, deprecated, still routed inside some networks
+            return False
+    if any(ip in network for network in _ALSO_REFUSED):
+        return False
+    return ip.is_global and not ip.is_multicast
+
+
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:  # 2002:AABB:CCDD::/48
+        return ip.sixtofour
+    if ip in _NAT64 or (ip in _IPV4_COMPATIBLE and int(ip) > 1):  # 64:ff9b::a.b.c.d, ::a.b.c.d
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None  # (:: and ::1 are refused as they are: unspecified and loopback)
+
+
+def check_destination(url: str, *, allow_private: bool) -> tuple[str, ...]:
+    """Check a link and look its host up once; return the addresses we may connect to.
+
+    Raises FetchError before any connection is made, and before any lookup for the rules that
+    need none (scheme, credentials, port)."""
+    host, port = _host_and_port(url, allow_private=allow_private)
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, port)}
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise FetchError("That web address could not be found. Check the link.", transient=True) from None
-    for address in addresses:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global or ip.is_multicast:
-            raise FetchError("That link points to a private or local network address, which is not allowed.")
+        raise FetchError(MSG_NOT_FOUND, transient=True) from None
+    addresses = tuple(
+        dict.fromkeys(info[4][0] for info in found if info[0] in (socket.AF_INET, socket.AF_INET6))
+    )
+    if not addresses:
+        raise FetchError(MSG_NOT_FOUND, transient=True)
+    if not allow_private:
+        refused = [address for address in addresses if not address_allowed(address)]
+        if refused:
+            # One private answer among public ones is refused too: the name is not to be trusted.
+            log.warning("Refused a fetch of %s: it resolves to %s", host, ", ".join(refused))
+            raise FetchError(MSG_PRIVATE)
+    return addresses
+
+
+def _host_and_port(url: str, *, allow_private: bool) -> tuple[str, int]:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # a port that is not a number, or out of range; brackets that do not match
+        raise FetchError(MSG_NOT_WEB) from None
+    scheme = parts.scheme.lower()
+    if scheme not in PORTS or not parts.hostname:
+        raise FetchError(MSG_NOT_WEB)
+    if parts.username is not None or parts.password is not None:
+        raise FetchError(MSG_CREDENTIALS)
+    port = port or PORTS[scheme]
+    if not allow_private and port not in PORTS.values():
+        raise FetchError(MSG_PORT)
+    return parts.hostname.rstrip("."), port
+
+
+# --- The download ------------------------------------------------------------------------------
 
 
 def fetch_image(
@@ -78,40 +198,114 @@ def fetch_image(
     connect_timeout: float = 5.0,
     read_timeout: float = 30.0,
     total_seconds: float = 120.0,
-    session: requests.Session | None = None,
 ) -> FetchedImage:
-    """Download `url` (following a few checked redirects) and verify it is an image."""
-    http = session or requests.Session()
-    deadline = time.monotonic() + total_seconds
-    for _ in range(MAX_REDIRECTS + 1):
-        check_destination(url, allow_private=allow_private)
-        try:
-            response = http.get(
-                url, stream=True, allow_redirects=False, timeout=(connect_timeout, read_timeout)
+    """Download `url` to a temporary file (following a few checked redirects) and check the image.
+
+    `max_bytes` caps the download, `max_pixels` the image (from its header, before any decoding),
+    and `total_seconds` the whole fetch, redirects included. The caller closes the result."""
+    fetch = _Fetch(total_seconds)
+    token = _CURRENT.set(fetch)
+    try:
+        with _session() as session:
+            path, size = _download(
+                session, fetch, url, max_bytes, allow_private, connect_timeout, read_timeout
             )
-        except requests.exceptions.Timeout:
-            raise FetchError("The image's website did not answer in time.", transient=True) from None
-        except requests.exceptions.RequestException:
-            raise FetchError("Could not connect to the image's website.", transient=True) from None
+    finally:
+        _CURRENT.reset(token)
+        fetch.close()
+    try:
+        info = inspect_image_file(path, max_pixels=max_pixels)
+    except NotAnImage as error:
+        _remove(str(path))
+        raise FetchError(str(error)) from None
+    except BaseException:
+        _remove(str(path))
+        raise
+    return FetchedImage(path=path, info=info, size=size)
+
+
+def _download(
+    session: requests.Session,
+    fetch: _Fetch,
+    url: str,
+    max_bytes: int,
+    allow_private: bool,
+    connect_timeout: float,
+    read_timeout: float,
+) -> tuple[Path, int]:
+    for _ in range(MAX_REDIRECTS + 1):
+        url = _prepared(url)
+        host, port = _host_and_port(url, allow_private=allow_private)
+        fetch.pins = {(host.lower(), port): check_destination(url, allow_private=allow_private)}
+        remaining = max(fetch.remaining(), 0.001)
+        try:
+            response = session.get(
+                url,
+                headers=HEADERS,
+                stream=True,
+                allow_redirects=False,
+                timeout=(min(connect_timeout, remaining), min(read_timeout, remaining)),
+            )
+        except requests.exceptions.RequestException as error:
+            raise FetchError(_network_message(fetch, error), transient=True) from None
         with response:
-            if response.is_redirect and response.headers.get("Location"):
-                url = urljoin(url, response.headers["Location"])
+            location = session.get_redirect_target(response)
+            if location:
+                url = urljoin(url, location)
                 continue
             _check_status(response.status_code)
-            content = _read_capped(response, max_bytes, deadline)
-        try:
-            info = inspect_image(content)
-        except NotAnImage as error:
-            raise FetchError(str(error)) from None
-        if max_pixels is not None and info.width * info.height > max_pixels:
-            raise FetchError(
-                f"The photo is {info.megapixels:.1f} megapixels ({info.width} × {info.height}), "
-                f"more than the {max_pixels / 1_000_000:g} megapixel limit."
-            )
-        with tempfile.NamedTemporaryFile(prefix="enhancer-", delete=False) as out:
-            out.write(content)
-        return FetchedImage(path=Path(out.name), info=info, size=len(content))
-    raise FetchError("The link redirects too many times.")
+            return _save_body(response, fetch, max_bytes)
+    raise FetchError(MSG_REDIRECTS)
+
+
+def _prepared(url: str) -> str:
+    """The URL as requests will send it (IDNA host, quoted path), so our checks see what it sees."""
+    if not isinstance(url, str) or not url.strip():
+        raise FetchError(MSG_NOT_WEB)
+    try:
+        prepared = requests.PreparedRequest()
+        prepared.prepare_url(url.strip(), None)
+    except (requests.exceptions.RequestException, ValueError, UnicodeError):
+        raise FetchError(MSG_NOT_WEB) from None
+    return prepared.url
+
+
+def _network_message(fetch: _Fetch, error: Exception) -> str:
+    if fetch.too_late():
+        return MSG_TOO_SLOW
+    if isinstance(error, requests.exceptions.Timeout):
+        return MSG_NO_ANSWER
+    return MSG_NO_CONNECTION
+
+
+def _save_body(response: requests.Response, fetch: _Fetch, max_bytes: int) -> tuple[Path, int]:
+    """Stream the body into a temporary file, stopping as soon as it is too big or too slow."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FetchError(_too_large(max_bytes))
+    descriptor, name = tempfile.mkstemp(prefix="enhance-fetch-", suffix=".part")
+    size = 0
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            for chunk in response.iter_content(CHUNK):
+                if fetch.too_late():
+                    raise FetchError(MSG_TOO_SLOW, transient=True)
+                size += len(chunk)
+                if size > max_bytes:
+                    raise FetchError(_too_large(max_bytes))
+                out.write(chunk)
+        if fetch.too_late():  # the watchdog ended a body whose length was not declared
+            raise FetchError(MSG_TOO_SLOW, transient=True)
+    except FetchError:
+        _remove(name)
+        raise
+    except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError):
+        _remove(name)
+        raise FetchError(MSG_TOO_SLOW if fetch.too_late() else MSG_CUT_OFF, transient=True) from None
+    except BaseException:
+        _remove(name)
+        raise
+    return Path(name), size
 
 
 def _check_status(status: int) -> None:
@@ -126,27 +320,146 @@ def _check_status(status: int) -> None:
     raise FetchError(f"The image's website answered with error {status}.")
 
 
-def _read_capped(response: requests.Response, max_bytes: int, deadline: float) -> bytes:
-    """Read the body in chunks, stopping as soon as it is too big or too slow."""
-    declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(_too_large(max_bytes))
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        for chunk in response.iter_content(CHUNK):
-            size += len(chunk)
-            if size > max_bytes:
-                raise FetchError(_too_large(max_bytes))
-            if time.monotonic() > deadline:
-                raise FetchError("The image took too long to download.", transient=True)
-            chunks.append(chunk)
-    except requests.exceptions.RequestException:
-        raise FetchError("The download was cut off before the end.", transient=True) from None
-    return b"".join(chunks)
-
-
 def _too_large(max_bytes: int) -> str:
     if max_bytes >= 1024 * 1024:
         return f"The image is larger than the {max_bytes // (1024 * 1024)} MB limit."
     return f"The image is larger than the {max(1, max_bytes // 1024)} KB limit."
+
+
+def _remove(name: str) -> None:
+    try:
+        os.unlink(name)
+    except FileNotFoundError:
+        pass
+
+
+# --- One fetch's state: the checked addresses and the deadline's watchdog ---------------------
+
+
+class _Fetch:
+    """The addresses checked for the current hop, and a watchdog that shuts every socket of this
+    fetch when the total deadline passes (so no read can outlast it, however the server drips)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.deadline = time.monotonic() + seconds
+        self.pins: dict[tuple[str, int], tuple[str, ...]] = {}
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def too_late(self) -> bool:
+        return self.expired or self.remaining() <= 0
+
+    def watch(self, sock: socket.socket) -> None:
+        # A duplicate descriptor of the same socket: still valid after TLS takes the original over.
+        with self._lock:
+            duplicate = sock.dup()
+            self._sockets.append(duplicate)
+            if self.expired:
+                _shut(duplicate)
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def close(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+_CURRENT: contextvars.ContextVar[_Fetch | None] = contextvars.ContextVar("enhancer_fetch", default=None)
+
+
+class _PinnedConnectionMixin:
+    """Connect to the addresses `check_destination` judged for this host, never to a fresh lookup."""
+
+    def _new_conn(self) -> socket.socket:
+        fetch = _CURRENT.get()
+        host = self.host.strip("[]").lower().rstrip(".")
+        addresses = fetch.pins.get((host, self.port)) if fetch else None
+        if not addresses:
+            log.error("Refused a connection to %s:%s: its address was not checked", host, self.port)
+            raise NewConnectionError(self, "refused: the address was not checked")
+        error: Exception = NewConnectionError(self, "no address to connect to")
+        for address in addresses:
+            remaining = fetch.remaining()
+            if remaining <= 0:
+                raise ConnectTimeoutError(self, f"Connection to {self.host} ran out of time.")
+            timeout = self.timeout if isinstance(self.timeout, int | float) else None
+            timeout = remaining if timeout is None else min(timeout, remaining)
+            ip = ipaddress.ip_address(address.split("%", 1)[0])
+            sock = socket.socket(socket.AF_INET6 if ip.version == 6 else socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                for option in self.socket_options or ():
+                    sock.setsockopt(*option)
+                sock.settimeout(timeout)
+                sock.connect((address, self.port))
+            except TimeoutError:
+                sock.close()
+                error = ConnectTimeoutError(self, f"Connection to {self.host} timed out.")
+            except OSError as failure:
+                sock.close()
+                error = NewConnectionError(self, f"Failed to establish a new connection: {failure}")
+            else:
+                fetch.watch(sock)
+                sys.audit("http.client.connect", self, self.host, self.port)
+                return sock
+        raise error
+
+
+class _PinnedHTTPConnection(_PinnedConnectionMixin, HTTPConnection):
+    pass
+
+
+class _PinnedHTTPSConnection(_PinnedConnectionMixin, HTTPSConnection):
+    pass
+
+
+class _PinnedHTTPPool(HTTPConnectionPool):
+    ConnectionCls = _PinnedHTTPConnection
+
+
+class _PinnedHTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _PinnedHTTPSConnection
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """requests' adapter whose pools make only pinned connections, and never retry on their own."""
+
+    def __init__(self) -> None:
+        super().__init__(pool_connections=1, pool_maxsize=1, max_retries=0)
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _PinnedHTTPPool, "https": _PinnedHTTPSPool}
+
+    def proxy_manager_for(self, proxy, **proxy_kwargs):
+        raise requests.exceptions.InvalidProxyURL("The photo fetcher never uses a proxy.")
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # no proxies, .netrc credentials or CA bundles from the environment
+    session.proxies.clear()
+    adapter = _PinnedAdapter()
+    session.mount("http://", adapter)
+    session.mount("https://", adapter)
+    return session

@@ -8,11 +8,12 @@ COMPLETED) and really enhances the photo with Pillow. No coins are spent.
 from __future__ import annotations
 
 import json
+import tempfile
 import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from enhancer.hitpaw.pricing import estimate_coins, limit_problem, output_megapi
 from enhancer.media.fetcher import FetchError, fetch_image
 from enhancer.media.imaging import EXTENSION_FORMATS
 from enhancer.models import EnhanceModel
-from enhancer.sandbox.enhance import enhance
+from enhancer.sandbox.enhance import enhance_file
 from enhancer.sandbox.models import SandboxTask
 
 
@@ -51,21 +52,22 @@ def photo_enhancer(request: HttpRequest) -> JsonResponse:
         )
     except FetchError:
         return _error(100400001)
-    info = fetched.info
-    problem = limit_problem(model.kind, info.width, info.height, model.scale)
-    if problem:
-        return _error(110400009 if "too large for this model" in problem else 110400010)
-    task = SandboxTask(
-        job_id=str(uuid.uuid4()),
-        model_name=model.name,
-        img_url=img_url,
-        extension=extension,
-        scale=model.scale,
-        coins=estimate_coins(model.kind, output_megapixels(info.width, info.height, model.scale)),
-    )
     with fetched:
-        result = enhance(fetched.path.read_bytes(), model.scale, model.name, extension)
-    task.result.save(f"{task.job_id}{extension}", ContentFile(result), save=False)
+        info = fetched.info
+        problem = limit_problem(model.kind, info.width, info.height, model.scale)
+        if problem:
+            return _error(110400009 if "too large for this model" in problem else 110400010)
+        task = SandboxTask(
+            job_id=str(uuid.uuid4()),
+            model_name=model.name,
+            img_url=img_url,
+            extension=extension,
+            scale=model.scale,
+            coins=estimate_coins(model.kind, output_megapixels(info.width, info.height, model.scale)),
+        )
+        with tempfile.TemporaryFile() as result:
+            enhance_file(fetched.path, model.scale, model.name, extension, result)
+            task.result.save(f"{task.job_id}{extension}", File(result), save=False)
     task.save()
     return _ok({"job_id": task.job_id, "consume_coins": task.coins})
 

@@ -152,7 +152,10 @@ def test_it_refuses_a_gif_even_a_still_one():
     ],
 )
 def test_it_names_formats_people_meet_that_hitpaw_does_not_take(content, name):
-    assert refusal(content) == f"This kind of image ({name}) is not supported. Use a JPG, PNG, WebP, BMP or TIFF."
+    assert (
+        refusal(content)
+        == f"This kind of image ({name}) is not supported. Use a JPG, PNG, WebP, BMP or TIFF."
+    )
 
 
 @pytest.mark.parametrize("fmt", ["ICO", "PPM", "TGA", "PCX"])
