@@ -1,6 +1,6 @@
-"""Pictures in and out: fetching links safely, inspecting images, and (later) uploads and storage.
+"""Files: fetching a link safely (`fetcher`), checking an image (`imaging`), and our copies of
+originals and results in Django's default storage (`storage`).
 
-May import `enhancer.hitpaw` for the vendor's limits, Django settings and storage; never the job
-models, the pipeline or the pages. With `enhancer/hitpaw/client.py`, the only code that opens
-outside connections.
+Streams to and from disk, never holds a photo whole in memory. May import `enhancer.hitpaw` (the
+vendor's limits) and nothing else of `enhancer`.
 """
