@@ -29,6 +29,7 @@ def check_hitpaw_settings(app_configs, **kwargs):
     longest_submit = max(
         3 * (settings.ENHANCER_CONNECT_TIMEOUT + settings.ENHANCER_READ_TIMEOUT) + 6,
         settings.ENHANCER_FETCH_SECONDS,
+        settings.ENHANCER_RESULT_FETCH_SECONDS,
     )
     if settings.ENHANCER_LEASE_SECONDS < longest_submit:
         messages.append(

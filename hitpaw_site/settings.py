@@ -154,6 +154,9 @@ ENHANCER_CONNECT_TIMEOUT = env_float("ENHANCER_CONNECT_TIMEOUT", 5.0, minimum=0.
 ENHANCER_READ_TIMEOUT = env_float("ENHANCER_READ_TIMEOUT", 15.0, minimum=0.1)
 # One download (original or result) gives up after this long; it is tried again later.
 ENHANCER_FETCH_SECONDS = env_float("ENHANCER_FETCH_SECONDS", 60.0, minimum=1.0)
+# A result can pass a gigabyte (432 MP). Its download must fit in a job's lease and a task's
+# timeout (raise ENHANCER_LEASE_SECONDS with it; a start-up check warns).
+ENHANCER_RESULT_FETCH_SECONDS = env_float("ENHANCER_RESULT_FETCH_SECONDS", 60.0, minimum=1.0)
 # A claimed job is another worker's to take once its lease runs out (the worker died). Longer than
 # any step (3 tries of connect + read timeouts, or one download), short enough to recover quickly.
 ENHANCER_LEASE_SECONDS = env_int("ENHANCER_LEASE_SECONDS", 90, minimum=5)

@@ -311,7 +311,7 @@ def download_result(job: Job, token: str, client: HitPawClient) -> None:
             allow_private=result_fetch_allows_private(job.res_url),
             connect_timeout=settings.ENHANCER_CONNECT_TIMEOUT,
             read_timeout=settings.ENHANCER_READ_TIMEOUT,
-            total_seconds=settings.ENHANCER_FETCH_SECONDS,
+            total_seconds=settings.ENHANCER_RESULT_FETCH_SECONDS,
         )
     except FetchError as error:
         _retry_download(job, token, error.message)

@@ -68,9 +68,6 @@ from typing import Any
 
 from PIL import Image
 
-# Real sizes: results go up to HitPaw's 432 MP limit, past Pillow's decompression-bomb default.
-Image.MAX_IMAGE_PIXELS = None
-
 ERRORS: dict[int, tuple[int, str]] = {
     100400000: (400, "No access"),
     100400001: (400, "Invalid URL"),
@@ -701,6 +698,9 @@ class FakeHitPaw:
 
 
 def main(argv: list[str] | None = None) -> None:
+    # Real sizes: results go up to HitPaw's 432 MP, past Pillow's decompression-bomb default. Only
+    # in the server's own process: the tests that import this module keep the app's setting.
+    Image.MAX_IMAGE_PIXELS = None
     parser = argparse.ArgumentParser(description="Fake HitPaw photo-enhancer API (loopback only).")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")
