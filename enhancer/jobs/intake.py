@@ -14,11 +14,16 @@ from django.utils import timezone
 
 from enhancer import tasks
 from enhancer.jobs import lifecycle, pauses
-from enhancer.models import EnhanceModel, Job, JobStatus
+from enhancer.models import Batch, EnhanceModel, Job, JobStatus
 
 log = logging.getLogger(__name__)
 
 MSG_PAUSED = "Submissions are paused for the whole team right now. See the notice above."
+MSG_NOTHING_TO_RETRY = "There is nothing to try again: no photo here has failed."
+
+# Ended without a result and safe to send again at the user's word. A job that needs review is
+# left to an admin: HitPaw may have taken (and charged for) it already.
+RETRYABLE_STATUSES = (JobStatus.FAILED, JobStatus.TIMED_OUT)
 
 
 class SubmissionRefused(Exception):
@@ -32,29 +37,72 @@ class SubmissionRefused(Exception):
 def create_jobs(
     user, img_urls: list[str], model: EnhanceModel, *, exif: bool = False, dpi: int | None = None
 ) -> list[Job]:
-    """Queue one job per link; the ticker picks them up within about a second."""
+    """Queue one job per link (several make one batch); the ticker picks them up within about a second."""
     if pauses.current() is not None:
         raise SubmissionRefused(MSG_PAUSED)
     now = timezone.now()
     with transaction.atomic():
+        batch = Batch.objects.create(user=user, model=model) if len(img_urls) > 1 else None
         jobs = [
-            Job.objects.create(
-                user=user,
-                img_url=url,
-                model=model,
-                model_name=model.name,
-                exif=exif,
-                dpi=dpi,
-                status=JobStatus.QUEUED,
-                message="Waiting to start.",
-                due_at=now,
-                deadline_at=lifecycle.new_deadline(now),
-            )
-            for url in img_urls
+            _new_job(user, url, model, exif=exif, dpi=dpi, now=now, batch=batch, position=position)
+            for position, url in enumerate(img_urls)
         ]
         lifecycle.record_received(jobs)
     wake_ticker()
     return jobs
+
+
+def retry_failed(batch: Batch) -> list[Job]:
+    """Send again only the batch's photos that failed or took too long; each new try replaces its old one."""
+    return retry_jobs(batch.current_jobs())
+
+
+def retry_jobs(jobs) -> list[Job]:
+    """Queue a new try of each job in `jobs` that ended in failure and has not been tried again yet."""
+    if pauses.current() is not None:
+        raise SubmissionRefused(MSG_PAUSED)
+    now = timezone.now()
+    with transaction.atomic():
+        failed = list(
+            jobs.select_for_update(of=("self",))
+            .filter(status__in=RETRYABLE_STATUSES, retries__isnull=True)
+            .select_related("model")
+        )
+        if not failed:
+            raise SubmissionRefused(MSG_NOTHING_TO_RETRY)
+        retries = [
+            _new_job(
+                old.user,
+                old.img_url,
+                old.model,
+                exif=old.exif,
+                dpi=old.dpi,
+                now=now,
+                batch=old.batch,
+                position=old.position,
+                retry_of=old,
+            )
+            for old in failed
+        ]
+        lifecycle.record_received(retries)
+    wake_ticker()
+    return retries
+
+
+def _new_job(user, url: str, model: EnhanceModel, *, exif, dpi, now, **fields) -> Job:
+    return Job.objects.create(
+        user=user,
+        img_url=url,
+        model=model,
+        model_name=model.name,
+        exif=exif,
+        dpi=dpi,
+        status=JobStatus.QUEUED,
+        message="Waiting to start.",
+        due_at=now,
+        deadline_at=lifecycle.new_deadline(now),
+        **fields,
+    )
 
 
 def wake_ticker() -> None:
