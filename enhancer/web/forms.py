@@ -12,7 +12,6 @@ from django.core.validators import URLValidator
 
 from enhancer.models import EnhanceModel
 
-MAX_LINKS = 20
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -27,7 +26,7 @@ class SubmitForm(forms.Form):
     img_url = forms.CharField(
         label="Image link(s)",
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://example.com/photo.jpg"}),
-        help_text=f"Paste a link to a photo. For several photos, put one link per line (up to {MAX_LINKS}).",
+        help_text="Paste a link to a photo. For several photos, put one link per line.",
         error_messages={"required": "Paste a link to the photo you want to enhance."},
     )
     model_name = ModelChoiceField(
@@ -51,12 +50,20 @@ class SubmitForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        most = settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT
+        self.fields["img_url"].help_text += f" Up to {most} photos at once."
+
     def clean_img_url(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data["img_url"].splitlines() if line.strip()]
         if not lines:
             raise ValidationError("Paste a link to the photo you want to enhance.", code="required")
-        if len(lines) > MAX_LINKS:
-            raise ValidationError(f"Please send at most {MAX_LINKS} links at once.", code="too_many")
+        most = settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT
+        if len(lines) > most:
+            raise ValidationError(
+                f"Please send at most {most} photos at once (you pasted {len(lines)} links).", code="too_many"
+            )
         for line in lines:
             try:
                 _url_validator(line)

@@ -11,6 +11,11 @@ urlpatterns = [
     path("jobs/<int:pk>/status.json", views.job_status, name="job_status"),
     path("jobs/<int:pk>/original", views.job_file, {"which": "original"}, name="job_original"),
     path("jobs/<int:pk>/result", views.job_file, {"which": "result"}, name="job_result"),
+    path("jobs/<int:pk>/thumbnail", views.job_thumbnail, name="job_thumbnail"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch"),
+    path("batches/<int:pk>/status.json", views.batch_status, name="batch_status"),
+    path("batches/<int:pk>/download", views.batch_download, name="batch_download"),
+    path("batches/<int:pk>/retry", views.batch_retry, name="batch_retry"),
     path("usage/", views.usage, name="usage"),
     path("o/<str:token>/<str:filename>", views.original_for_hitpaw, name="original_for_hitpaw"),
 ]

@@ -3,8 +3,7 @@
 import pytest
 
 from enhancer.jobs import intake, pauses
-from enhancer.models import Job, JobStatus, SubmissionPause
-from enhancer.web.forms import MAX_LINKS
+from enhancer.models import Batch, Job, JobStatus, SubmissionPause
 
 PHOTO = "https://photos.example.com/cat.jpg"
 PAGES = [
@@ -95,13 +94,20 @@ def test_it_leaves_exif_off_and_dpi_empty_when_not_asked(alice_client, catalogue
     assert (job.exif, job.dpi) == (False, None)
 
 
-def test_it_queues_one_job_per_line_and_redirects_to_the_history(alice_client, catalogue, kicks):
+def test_it_queues_one_job_per_line_in_one_batch_and_lands_on_the_batch_page(alice_client, catalogue, kicks):
     links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(3))
     response = post(alice_client, img_url=f"{links}\n\n")
+    batch = Batch.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == "/jobs/"
-    assert sorted(Job.objects.values_list("img_url", flat=True)) == sorted(links.splitlines())
-    assert "3 photos are on their way" in alice_client.get("/jobs/").content.decode()
+    assert response["Location"] == f"/batches/{batch.pk}/"
+    assert list(batch.jobs.order_by("position").values_list("img_url", flat=True)) == links.splitlines()
+    assert "3 photos are on their way" in alice_client.get(response["Location"]).content.decode()
+
+
+def test_it_makes_no_batch_for_a_single_link(alice_client, catalogue, kicks):
+    post(alice_client)
+    assert Job.objects.get().batch is None
+    assert not Batch.objects.exists()
 
 
 def test_it_queues_a_link_pasted_twice_only_once(alice_client, catalogue, kicks):
@@ -162,17 +168,23 @@ def test_it_accepts_local_links_when_private_urls_are_allowed(alice_client, cata
     assert Job.objects.get().img_url == "http://127.0.0.1:9000/a.jpg"
 
 
-def test_it_refuses_too_many_links_at_once(alice_client, catalogue, kicks):
-    links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(MAX_LINKS + 1))
+def test_it_takes_up_to_fifty_photos_at_once_by_default(settings):
+    assert settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT == 50
+
+
+def test_it_refuses_more_links_than_the_configured_most(alice_client, catalogue, kicks, settings):
+    settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT = 5
+    links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(6))
     response = post(alice_client, img_url=links)
-    assert f"Please send at most {MAX_LINKS} links at once." in response.content.decode()
+    assert "Please send at most 5 photos at once (you pasted 6 links)." in response.content.decode()
     assert not Job.objects.exists()
 
 
-def test_it_accepts_exactly_the_most_links_allowed(alice_client, catalogue, kicks):
-    links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(MAX_LINKS))
+def test_it_accepts_exactly_the_most_links_allowed(alice_client, catalogue, kicks, settings):
+    settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT = 5
+    links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(5))
     assert post(alice_client, img_url=links).status_code == 302
-    assert Job.objects.count() == MAX_LINKS
+    assert Job.objects.count() == 5
 
 
 def test_it_keeps_what_the_user_typed_after_an_error(alice_client, catalogue, kicks):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from enhancer.jobs.usage import coin_usage
+from enhancer.media import thumbnails
 from enhancer.models import Job
 from enhancer.web.access import job_for_user
 
@@ -67,7 +69,19 @@ def job_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
     if not stored:
         raise Http404("No such picture yet.")
     download = request.GET.get("download") == "1"
-    filename = f"enhanced-{job.pk}{PurePath(stored.name).suffix}" if which == "result" else None
-    return FileResponse(
-        stored.open("rb"), as_attachment=download, filename=filename or PurePath(stored.name).name
-    )
+    filename = job.result_download_name if which == "result" else PurePath(stored.name).name
+    return FileResponse(stored.open("rb"), as_attachment=download, filename=filename)
+
+
+@login_required
+@require_GET
+def job_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
+    """A small picture of the job: of its result once there is one, else of its original."""
+    job = job_for_user(request.user, pk)
+    for stored in (job.result, job.original):
+        name = stored and thumbnails.ensure_thumbnail(stored.name)
+        if name:
+            response = FileResponse(default_storage.open(name, "rb"), content_type="image/jpeg")
+            response["Cache-Control"] = "private, max-age=86400"
+            return response
+    raise Http404("No picture yet.")

@@ -25,8 +25,8 @@ def submit(request: HttpRequest) -> HttpResponse:
         except intake.SubmissionRefused as refusal:
             form.add_error(None, refusal.message)
         else:
-            if len(jobs) == 1:
+            if jobs[0].batch_id is None:
                 return redirect("enhancer:job", pk=jobs[0].pk)
             messages.success(request, f"{len(jobs)} photos are on their way.")
-            return redirect("enhancer:jobs")
+            return redirect("enhancer:batch", pk=jobs[0].batch_id)
     return render(request, "enhancer/submit.html", {"form": form})
