@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from enhancer import tasks
+from enhancer.hitpaw import pricing
 from enhancer.jobs import lifecycle, pauses
 from enhancer.models import Batch, EnhanceModel, Job, JobStatus
 
@@ -103,6 +104,28 @@ def _new_job(user, url: str, model: EnhanceModel, *, exif, dpi, now, **fields) -
         deadline_at=lifecycle.new_deadline(now),
         **fields,
     )
+
+
+def price_facts(models) -> dict:
+    """What the submit page needs to estimate coins and check limits before a coin is spent.
+
+    The same table the pipeline uses to record `estimated_coins` and to refuse an over-limit
+    photo, so the page and the job agree. `None` stands for "no upper bound".
+    """
+
+    def table(rows):
+        return [[None if upper == float("inf") else upper, coins] for upper, coins in rows]
+
+    return {
+        "prices": {
+            "standard": table(pricing.STANDARD_PRICES),
+            "generative": table(pricing.GENERATIVE_PRICES),
+        },
+        "limits": {kind: list(pricing.limits_for(kind)) for kind in pricing.LIMITS_MP},
+        "models": {
+            model.name: {"scale": model.scale, "kind": model.kind, "label": str(model)} for model in models
+        },
+    }
 
 
 def wake_ticker() -> None:

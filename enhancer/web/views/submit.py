@@ -29,4 +29,5 @@ def submit(request: HttpRequest) -> HttpResponse:
                 return redirect("enhancer:job", pk=jobs[0].pk)
             messages.success(request, f"{len(jobs)} photos are on their way.")
             return redirect("enhancer:batch", pk=jobs[0].batch_id)
-    return render(request, "enhancer/submit.html", {"form": form})
+    facts = intake.price_facts(form.fields["model_name"].queryset)
+    return render(request, "enhancer/submit.html", {"form": form, "price_facts": facts})
