@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from enhancer import tasks
@@ -20,6 +21,8 @@ from enhancer.models import Batch, EnhanceModel, Job, JobStatus
 log = logging.getLogger(__name__)
 
 MSG_PAUSED = "Submissions are paused for the whole team right now. See the notice above."
+MSG_CANCELED = "Canceled before it was sent to HitPaw. No coins were charged."
+MSG_TOO_LATE_TO_CANCEL = "This photo was already sent to HitPaw, so it can no longer be canceled."
 MSG_NOTHING_TO_RETRY = "There is nothing to try again: no photo here has failed."
 
 # Ended without a result and safe to send again at the user's word. A job that needs review is
@@ -88,6 +91,30 @@ def retry_jobs(jobs) -> list[Job]:
         lifecycle.record_received(retries)
     wake_ticker()
     return retries
+
+
+def cancel(job: Job) -> None:
+    """Stop a job that has not been sent to HitPaw yet; refuse once the coin-spending call has begun.
+
+    One conditional update: the pipeline marks the submission as begun with another, so exactly
+    one of the two wins. Clearing the lease makes the worker's next write (which needs it) a no-op.
+    """
+    not_sent = Q(
+        status__in=(JobStatus.QUEUED, JobStatus.FETCHING, JobStatus.SUBMITTING),
+        submit_started_at__isnull=True,
+    )
+    canceled = lifecycle.move(
+        job.pk,
+        JobStatus.CANCELED,
+        MSG_CANCELED,
+        only_if=not_sent,
+        lease_token="",
+        lease_until=None,
+        due_at=None,
+        finished_at=timezone.now(),
+    )
+    if not canceled:
+        raise SubmissionRefused(MSG_TOO_LATE_TO_CANCEL)
 
 
 def _new_job(user, url: str, model: EnhanceModel, *, exif, dpi, now, **fields) -> Job:

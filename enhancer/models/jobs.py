@@ -131,6 +131,12 @@ class Job(models.Model):
         return f"{self.photo_name}-enhanced{suffix}"
 
     @property
+    def can_cancel(self) -> bool:
+        """Not sent to HitPaw yet, so stopping it costs nothing (intake checks again, atomically)."""
+        not_sent = (JobStatus.QUEUED, JobStatus.FETCHING, JobStatus.SUBMITTING)
+        return self.status in not_sent and self.submit_started_at is None
+
+    @property
     def is_problem(self) -> bool:
         """Ended without a result in a way staff should notice (shown as an error)."""
         return self.status in PROBLEM_STATUSES

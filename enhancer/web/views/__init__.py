@@ -2,7 +2,16 @@
 
 from enhancer.web.views.batches import batch_detail, batch_download, batch_retry, batch_status
 from enhancer.web.views.health import healthz
-from enhancer.web.views.jobs import JOBS_PER_PAGE, job_detail, job_file, job_list, job_status, job_thumbnail
+from enhancer.web.views.jobs import (
+    JOBS_PER_PAGE,
+    job_cancel,
+    job_detail,
+    job_file,
+    job_list,
+    job_retry,
+    job_status,
+    job_thumbnail,
+)
 from enhancer.web.views.public import original_for_hitpaw
 from enhancer.web.views.submit import submit
 from enhancer.web.views.usage import usage
@@ -14,9 +23,11 @@ __all__ = [
     "batch_retry",
     "batch_status",
     "healthz",
+    "job_cancel",
     "job_detail",
     "job_file",
     "job_list",
+    "job_retry",
     "job_status",
     "job_thumbnail",
     "original_for_hitpaw",

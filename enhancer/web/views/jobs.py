@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from enhancer.jobs import intake
 from enhancer.jobs.usage import coin_usage
 from enhancer.media import thumbnails
 from enhancer.models import Job
@@ -28,12 +30,72 @@ def job_list(request: HttpRequest) -> HttpResponse:
     return render(request, "enhancer/job_list.html", {"page": page})
 
 
+COMPARE_VIEWS = {"slider": "Slider", "side": "Side by side", "zoom": "100 % zoom"}
+
+
 @login_required
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = job_for_user(request.user, pk)
-    context = {"job": job, "events": job.events.all(), "usage": coin_usage(job.user)}
+    events = list(job.events.all())
+    view = request.GET.get("view")
+    context = {
+        "job": job,
+        "events": events,
+        "steps": step_timings(events, job.is_terminal),
+        "usage": coin_usage(job.user),
+        "compare_view": view if view in COMPARE_VIEWS else "slider",
+        "compare_views": COMPARE_VIEWS,
+        "original_bytes": _stored_size(job.original),
+        "result_bytes": _stored_size(job.result),
+    }
     return render(request, "enhancer/job_detail.html", context)
+
+
+def step_timings(events: list, finished: bool) -> list[dict]:
+    """Each step of the timeline with how long it took (until the next step began)."""
+    steps = []
+    for index, event in enumerate(events):
+        following = events[index + 1] if index + 1 < len(events) else None
+        seconds = (following.at - event.at).total_seconds() if following else None
+        steps.append({"event": event, "seconds": seconds, "last": following is None and not finished})
+    return steps
+
+
+def _stored_size(stored) -> int | None:
+    if not stored:
+        return None
+    try:
+        return stored.size
+    except OSError:  # the file went missing from storage: show the page without its size
+        return None
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop a job that has not been sent to HitPaw yet."""
+    job = job_for_user(request.user, pk)
+    try:
+        intake.cancel(job)
+    except intake.SubmissionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, intake.MSG_CANCELED)
+    return redirect("enhancer:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Try a failed photo again with the same link and model; lands on the new try."""
+    job = job_for_user(request.user, pk)
+    try:
+        (retry,) = intake.retry_jobs(Job.objects.filter(pk=job.pk))
+    except intake.SubmissionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("enhancer:job", pk=job.pk)
+    return redirect("enhancer:job", pk=retry.pk)
 
 
 @login_required
@@ -48,13 +110,16 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
             "message": job.message,
             "terminal": job.is_terminal,
             "coins": job.coins,
+            # Times are written here, in the team's time zone, so the live timeline reads like the page.
             "events": [
                 {
-                    "label": e.get_status_display(),
-                    "message": e.message,
-                    "at": timezone.localtime(e.at).isoformat(),
+                    "label": step["event"].get_status_display(),
+                    "message": step["event"].message,
+                    "at": timezone.localtime(step["event"].at).isoformat(),
+                    "time": timezone.localtime(step["event"].at).strftime("%H:%M:%S"),
+                    "took": step["seconds"],
                 }
-                for e in job.events.all()
+                for step in step_timings(list(job.events.all()), job.is_terminal)
             ],
         }
     )

@@ -9,13 +9,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from enhancer.jobs import intake
+from enhancer.web.access import job_for_user
 from enhancer.web.forms import SubmitForm
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
-    form = SubmitForm(request.POST or None)
+    form = SubmitForm(request.POST or None, initial=_again(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -31,3 +32,12 @@ def submit(request: HttpRequest) -> HttpResponse:
             return redirect("enhancer:batch", pk=jobs[0].batch_id)
     facts = intake.price_facts(form.fields["model_name"].queryset)
     return render(request, "enhancer/submit.html", {"form": form, "price_facts": facts})
+
+
+def _again(request: HttpRequest) -> dict:
+    """The form filled in from an earlier photo (`?again=<id>`): Enhance again, Edit link."""
+    pk = request.GET.get("again", "")
+    if request.method != "GET" or not pk.isdigit():
+        return {}
+    job = job_for_user(request.user, int(pk))
+    return {"img_url": job.img_url, "model_name": job.model_name, "exif": job.exif, "dpi": job.dpi}
