@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import ipaddress
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Q
+from django.utils import timezone
 
-from enhancer.models import EnhanceModel
+from enhancer.models import ACTIVE_STATUSES, EnhanceModel, JobStatus
+from enhancer.models.jobs import PROBLEM_STATUSES
 
 _url_validator = URLValidator(schemes=["http", "https"])
 
@@ -89,3 +93,60 @@ def _is_local(url: str) -> bool:
         return not ipaddress.ip_address(host).is_global
     except ValueError:
         return False
+
+
+STATUS_FILTERS = {
+    "": ("Any status", None),
+    "working": ("Still working", ACTIVE_STATUSES),
+    "done": ("Done", (JobStatus.COMPLETED,)),
+    "problems": ("Failed or stuck", PROBLEM_STATUSES),
+    "canceled": ("Canceled", (JobStatus.CANCELED,)),
+}
+
+
+class HistoryFilterForm(forms.Form):
+    """The history's filters; every field is optional and a bad value is ignored, never an error page."""
+
+    q = forms.CharField(
+        label="Search", required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[(k, label) for k, (label, _) in STATUS_FILTERS.items()]
+    )
+    model = forms.ModelChoiceField(
+        label="Model",
+        required=False,
+        queryset=EnhanceModel.objects.all(),
+        to_field_name="name",
+        empty_label="Any model",
+    )
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def filter(self, jobs):
+        """`jobs` narrowed by whatever valid filters were given."""
+        if not self.is_valid():
+            return jobs
+        data = self.cleaned_data
+        query = data["q"].strip()
+        if query:
+            number = query.lstrip("#")
+            match = Q(img_url__icontains=query)
+            if number.isdigit():
+                match |= Q(pk=int(number))
+            jobs = jobs.filter(match)
+        statuses = STATUS_FILTERS.get(data["status"] or "", ("", None))[1]
+        if statuses:
+            jobs = jobs.filter(status__in=statuses)
+        if data["model"]:
+            jobs = jobs.filter(model=data["model"])
+        if data["since"]:
+            jobs = jobs.filter(created_at__gte=_start_of(data["since"]))
+        if data["until"]:
+            jobs = jobs.filter(created_at__lt=_start_of(data["until"] + timedelta(days=1)))
+        return jobs
+
+
+def _start_of(day: date) -> datetime:
+    """Midnight of `day` in the team's time zone (the one every page shows)."""
+    return timezone.make_aware(datetime.combine(day, time.min))

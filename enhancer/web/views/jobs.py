@@ -18,6 +18,7 @@ from enhancer.jobs.usage import coin_usage
 from enhancer.media import thumbnails
 from enhancer.models import Job
 from enhancer.web.access import job_for_user
+from enhancer.web.forms import HistoryFilterForm
 
 JOBS_PER_PAGE = 20
 
@@ -25,9 +26,13 @@ JOBS_PER_PAGE = 20
 @login_required
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    jobs = Job.objects.filter(user=request.user).select_related("model")
+    filters = HistoryFilterForm(request.GET or None)
+    jobs = filters.filter(Job.objects.filter(user=request.user).select_related("model"))
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "enhancer/job_list.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "filters": filters, "query": query.urlencode(), "filtered": bool(query)}
+    return render(request, "enhancer/job_list.html", context)
 
 
 COMPARE_VIEWS = {"slider": "Slider", "side": "Side by side", "zoom": "100 % zoom"}
