@@ -26,6 +26,34 @@ class ModelChoiceField(forms.ModelChoiceField):
         return f"{obj} — {obj.good_for}" if obj.good_for else str(obj)
 
 
+# What a model is for, as staff think of it. Derived from the catalogue's own facts, so a model an
+# admin adds lands in a sensible group without a code change.
+PURPOSES = [
+    "Everyday photos and products",
+    "Faces and portraits",
+    "Clean up, same size",
+    "Badly damaged photos (AI redraws detail)",
+]
+
+
+def purpose_of(model: EnhanceModel) -> str:
+    if model.kind == EnhanceModel.Kind.GENERATIVE:
+        return PURPOSES[3]
+    if model.scale == 1:
+        return PURPOSES[2]
+    if model.name.startswith("face"):
+        return PURPOSES[1]
+    return PURPOSES[0]
+
+
+def grouped_models(models) -> list[tuple[str, list[EnhanceModel]]]:
+    """Models under the purpose they serve, in the catalogue's order; empty groups left out."""
+    groups: dict[str, list[EnhanceModel]] = {purpose: [] for purpose in PURPOSES}
+    for model in models:
+        groups[purpose_of(model)].append(model)
+    return [(purpose, members) for purpose, members in groups.items() if members]
+
+
 class SubmitForm(forms.Form):
     img_url = forms.CharField(
         label="Image link(s)",
@@ -58,6 +86,13 @@ class SubmitForm(forms.Form):
         super().__init__(*args, **kwargs)
         most = settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT
         self.fields["img_url"].help_text += f" Up to {most} photos at once."
+        field = self.fields["model_name"]
+        self.models = list(field.queryset)
+        # Shown grouped by purpose; still validated against the queryset.
+        field.choices = [
+            (purpose, [(m.name, field.label_from_instance(m)) for m in members])
+            for purpose, members in grouped_models(self.models)
+        ]
 
     def clean_img_url(self) -> list[str]:
         lines = [line.strip() for line in self.cleaned_data["img_url"].splitlines() if line.strip()]

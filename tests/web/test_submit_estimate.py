@@ -28,7 +28,8 @@ def test_it_follows_an_edit_of_the_price_table(alice_client, catalogue, monkeypa
 
 def test_it_tells_the_page_each_models_scale_and_kind(alice_client, catalogue):
     models = facts(alice_client.get("/").content.decode())["models"]
-    assert models["general_4x"] == {"scale": 4, "kind": "standard", "label": "General Enhance (4x)"}
+    general = models["general_4x"]
+    assert (general["scale"], general["kind"], general["label"]) == (4, "standard", "General Enhance (4x)")
     assert models["generative_portrait"]["kind"] == "generative"
 
 
@@ -47,3 +48,20 @@ def test_it_shows_the_estimate_and_the_charge_side_by_side_on_the_job_page(alice
 def test_it_says_no_coins_were_charged_for_a_photo_that_failed_before_sending(alice_client, alice):
     job = make_job(JobStatus.FAILED, user=alice, message="The link did not lead to a picture.")
     assert "No coins were charged." in alice_client.get(f"/jobs/{job.pk}/").content.decode()
+
+
+def test_it_groups_the_models_by_what_they_are_for(alice_client, catalogue):
+    page = alice_client.get("/").content.decode()
+    groups = ["Everyday photos and products", "Faces and portraits", "Clean up, same size"]
+    positions = [page.index(f'<optgroup label="{group}">') for group in groups]
+    assert positions == sorted(positions)
+    faces = page[positions[1] : positions[2]]
+    assert "Face Clear (2x)" in faces and "General Enhance" not in faces
+
+
+def test_it_tells_the_picker_each_models_purpose_and_good_for(alice_client, catalogue):
+    models = facts(alice_client.get("/").content.decode())["models"]
+    assert models["face_v2_4x"]["purpose"] == "Faces and portraits"
+    assert models["face_v2_4x"]["display"] == "Face Natural"
+    assert models["generative"]["purpose"] == "Badly damaged photos (AI redraws detail)"
+    assert models["general_2x"]["good_for"] == "Everyday photos: products, places, anything"

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from enhancer.jobs import intake
 from enhancer.web.access import job_for_user
-from enhancer.web.forms import SubmitForm
+from enhancer.web.forms import SubmitForm, purpose_of
 
 
 @login_required
@@ -30,7 +30,11 @@ def submit(request: HttpRequest) -> HttpResponse:
                 return redirect("enhancer:job", pk=jobs[0].pk)
             messages.success(request, f"{len(jobs)} photos are on their way.")
             return redirect("enhancer:batch", pk=jobs[0].batch_id)
-    facts = intake.price_facts(form.fields["model_name"].queryset)
+    facts = intake.price_facts(form.models)
+    for model in form.models:
+        facts["models"][model.name].update(
+            display=model.display_name, good_for=model.good_for, purpose=purpose_of(model)
+        )
     return render(request, "enhancer/submit.html", {"form": form, "price_facts": facts})
 
 
