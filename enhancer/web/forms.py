@@ -55,6 +55,7 @@ def grouped_models(models) -> list[tuple[str, list[EnhanceModel]]]:
 
 
 class SubmitForm(forms.Form):
+    skipped: list[str]  # why each bad line was left out of a batch, in plain words
     img_url = forms.CharField(
         label="Image link(s)",
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://example.com/photo.jpg"}),
@@ -95,7 +96,14 @@ class SubmitForm(forms.Form):
         ]
 
     def clean_img_url(self) -> list[str]:
-        lines = [line.strip() for line in self.cleaned_data["img_url"].splitlines() if line.strip()]
+        """The good links, in order, once each. Bad lines are set aside in `skipped` with the reason.
+
+        A batch with one mistyped line still goes out; the page lists what was left out. Only when
+        no line is a usable link is the form refused.
+        """
+        lines = [
+            _with_scheme(line.strip()) for line in self.cleaned_data["img_url"].splitlines() if line.strip()
+        ]
         if not lines:
             raise ValidationError("Paste a link to the photo you want to enhance.", code="required")
         most = settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT
@@ -103,20 +111,31 @@ class SubmitForm(forms.Form):
             raise ValidationError(
                 f"Please send at most {most} photos at once (you pasted {len(lines)} links).", code="too_many"
             )
+        good, self.skipped = [], []
         for line in lines:
-            try:
-                _url_validator(line)
-            except ValidationError:
-                raise ValidationError(
-                    f"“{line[:80]}” is not a web link. Links start with http:// or https://.",
-                    code="invalid_link",
-                ) from None
-            if not settings.ENHANCER_ALLOW_PRIVATE_URLS and _is_local(line):
-                raise ValidationError(
-                    f"“{line[:80]}” points to a private or local address. Use a public link.",
-                    code="private_link",
-                )
-        return list(dict.fromkeys(lines))
+            problem = _link_problem(line)
+            if problem:
+                self.skipped.append(problem)
+            else:
+                good.append(line)
+        if not good:
+            raise ValidationError(" ".join(dict.fromkeys(self.skipped)), code="invalid_link")
+        return list(dict.fromkeys(good))
+
+
+def _with_scheme(line: str) -> str:
+    """`www.shop.com/a.jpg` is what people copy from an address bar: read it as https."""
+    return f"https://{line}" if line.lower().startswith("www.") else line
+
+
+def _link_problem(line: str) -> str | None:
+    try:
+        _url_validator(line)
+    except ValidationError:
+        return f"“{line[:80]}” is not a web link. Links start with http:// or https://."
+    if not settings.ENHANCER_ALLOW_PRIVATE_URLS and _is_local(line):
+        return f"“{line[:80]}” points to a private or local address. Use a public link."
+    return None
 
 
 def _is_local(url: str) -> bool:

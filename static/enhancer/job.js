@@ -9,6 +9,7 @@
   var badge = root.querySelector("[data-status-badge]");
   var message = root.querySelector("[data-message]");
   var coins = root.querySelector("[data-coins]");
+  var tries = root.querySelector("[data-tries]");
   var timeline = root.querySelector("[data-timeline]");
   var refresh = root.querySelector("[data-refresh]");
   if (refresh) refresh.parentNode.textContent = "This page updates by itself.";
@@ -17,6 +18,7 @@
     badge.textContent = data.label;
     badge.className = "badge badge-" + data.status;
     message.textContent = data.message;
+    if (tries) tries.textContent = data.tries ? "(" + data.tries + ")" : "";
     if (data.coins !== null) coins.textContent = data.coins;
     timeline.innerHTML = "";
     data.events.forEach(function (event) {

@@ -155,11 +155,22 @@ def test_it_refuses_private_and_local_links(alice_client, catalogue, kicks, sett
     assert not Job.objects.exists()
 
 
-def test_it_refuses_a_batch_when_one_of_its_links_is_local(alice_client, catalogue, kicks, settings):
+def test_it_keeps_the_good_links_of_a_batch_and_lists_the_bad_ones(alice_client, catalogue, kicks, settings):
     settings.ENHANCER_ALLOW_PRIVATE_URLS = False
-    response = post(alice_client, img_url=f"{PHOTO}\nhttp://127.0.0.1/b.jpg")
-    assert "private or local address" in response.content.decode()
-    assert not Job.objects.exists()
+    other = "https://photos.example.com/dog.jpg"
+    response = post(
+        alice_client, img_url=f"{PHOTO}\nhttp://127.0.0.1/b.jpg\nmy holiday\n{other}", follow=True
+    )
+    page = response.content.decode()
+    assert "2 lines were left out:" in page
+    assert "“http://127.0.0.1/b.jpg” points to a private or local address." in page
+    assert "“my holiday” is not a web link." in page
+    assert sorted(Job.objects.values_list("img_url", flat=True)) == sorted([PHOTO, other])
+
+
+def test_it_reads_a_www_link_as_https(alice_client, catalogue, kicks):
+    post(alice_client, img_url="www.photos.example.com/cat.jpg")
+    assert Job.objects.get().img_url == "https://www.photos.example.com/cat.jpg"
 
 
 def test_it_accepts_local_links_when_private_urls_are_allowed(alice_client, catalogue, kicks, settings):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from enhancer.jobs import intake
 from enhancer.jobs.usage import coin_usage
 from enhancer.media import thumbnails
-from enhancer.models import Job
+from enhancer.models import Job, JobStatus
 from enhancer.web.access import job_for_user
 from enhancer.web.forms import HistoryFilterForm
 
@@ -51,10 +52,37 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "usage": coin_usage(job.user),
         "compare_view": view if view in COMPARE_VIEWS else "slider",
         "compare_views": COMPARE_VIEWS,
+        "tries": tries(job),
+        "usually": usual_seconds(job) if job.is_active else None,
         "original_bytes": _stored_size(job.original),
         "result_bytes": _stored_size(job.result),
     }
     return render(request, "enhancer/job_detail.html", context)
+
+
+def tries(job: Job) -> str:
+    """`try 3 of 8` while a step is being tried again after a passing failure; empty otherwise."""
+    if not job.is_active or not job.attempts:
+        return ""
+    most = settings.ENHANCER_MAX_STEP_ATTEMPTS
+    current = job.attempts + 1
+    return f"try {current} of {most}" if current <= most else f"try {current}"
+
+
+USUAL_SAMPLE = 20
+
+
+def usual_seconds(job: Job) -> int | None:
+    """How long recent finished photos of the same model took, start to finish (the median)."""
+    recent = (
+        Job.objects.filter(model_id=job.model_id, status=JobStatus.COMPLETED, finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values_list("created_at", "finished_at")[:USUAL_SAMPLE]
+    )
+    durations = sorted((end - start).total_seconds() for start, end in recent)
+    if len(durations) < 3:  # too few to say what is usual
+        return None
+    return max(1, round(durations[len(durations) // 2]))
 
 
 def step_timings(events: list, finished: bool) -> list[dict]:
@@ -115,6 +143,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
             "message": job.message,
             "terminal": job.is_terminal,
             "coins": job.coins,
+            "tries": tries(job),
             # Times are written here, in the team's time zone, so the live timeline reads like the page.
             "events": [
                 {

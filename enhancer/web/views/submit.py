@@ -26,6 +26,10 @@ def submit(request: HttpRequest) -> HttpResponse:
         except intake.SubmissionRefused as refusal:
             form.add_error(None, refusal.message)
         else:
+            if form.skipped:
+                left_out = " ".join(form.skipped)
+                lines = "1 line was" if len(form.skipped) == 1 else f"{len(form.skipped)} lines were"
+                messages.warning(request, f"{lines} left out: {left_out}")
             if jobs[0].batch_id is None:
                 return redirect("enhancer:job", pk=jobs[0].pk)
             messages.success(request, f"{len(jobs)} photos are on their way.")
