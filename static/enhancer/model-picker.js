@@ -17,6 +17,11 @@
     byKey[key].members.push({ name: name, scale: model.scale, good_for: model.good_for });
   });
 
+  // Families of one purpose together, purposes in the order they first appear.
+  var purposes = [];
+  families.forEach(function (f) { if (purposes.indexOf(f.purpose) < 0) purposes.push(f.purpose); });
+  families.sort(function (a, b) { return purposes.indexOf(a.purpose) - purposes.indexOf(b.purpose); });
+
   var picker = document.createElement("fieldset");
   picker.className = "model-picker";
   picker.innerHTML = '<legend>Model</legend>';

@@ -239,7 +239,7 @@ def test_it_explains_a_bad_link_on_the_form_and_creates_no_job(page, live_app):
     page.get_by_label("Image link(s)").fill("not a link")
     enhance_button(page).click()
 
-    expect(page.locator("form .error")).to_have_text(
+    expect(page.locator("form .field .error")).to_have_text(
         "“not a link” is not a web link. Links start with http:// or https://."
     )
     expect(page).to_have_url(f"{live_app.url}/")
