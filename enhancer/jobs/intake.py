@@ -8,14 +8,18 @@ plain message for the form.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from enhancer import tasks
 from enhancer.hitpaw import pricing
-from enhancer.jobs import lifecycle, pauses
+from enhancer.jobs import lifecycle, pauses, sources
+from enhancer.media import storage
+from enhancer.media.uploads import UploadRefused, store_upload
 from enhancer.models import Batch, EnhanceModel, Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -23,6 +27,10 @@ log = logging.getLogger(__name__)
 MSG_PAUSED = "Submissions are paused for the whole team right now. See the notice above."
 MSG_CANCELED = "Canceled before it was sent to HitPaw. No coins were charged."
 MSG_TOO_LATE_TO_CANCEL = "This photo was already sent to HitPaw, so it can no longer be canceled."
+MSG_NO_PUBLIC_ADDRESS = (
+    "Uploading is off: HitPaw needs a public address to fetch the photo from, and an admin has not "
+    "set PUBLIC_BASE_URL yet. Paste a link instead."
+)
 MSG_NOTHING_TO_RETRY = "There is nothing to try again: no photo here has failed."
 
 # Ended without a result and safe to send again at the user's word. A job that needs review is
@@ -56,6 +64,98 @@ def create_jobs(
     return jobs
 
 
+def uploads_enabled() -> bool:
+    """HitPaw fetches an upload from us: it needs our public address (the sandbox is on our own)."""
+    return bool(settings.PUBLIC_BASE_URL) or settings.SANDBOX_MODE
+
+
+def create_upload_jobs(
+    user, files: list, model: EnhanceModel, *, exif: bool = False, dpi: int | None = None
+) -> tuple[list[Job], list[str]]:
+    """Check and store each uploaded photo, then queue it straight for sending (nothing to fetch).
+
+    Returns the jobs and, in plain words, why any file was left out. Every photo is checked against
+    the model's limits here, before a coin could be spent. If no file is usable, nothing is queued.
+    """
+    if not uploads_enabled():
+        raise SubmissionRefused(MSG_NO_PUBLIC_ADDRESS)
+    if pauses.current() is not None:
+        raise SubmissionRefused(MSG_PAUSED)
+    kind, scale = model.kind, model.scale
+    kept, problems = [], []
+    for uploaded in files:
+        try:
+            stored = store_upload(
+                uploaded,
+                max_bytes=settings.ENHANCER_MAX_IMAGE_BYTES,
+                max_pixels=pricing.max_input_pixels(kind),
+            )
+        except UploadRefused as refused:
+            problems.append(refused.message)
+            continue
+        info = stored.info
+        problem = pricing.limit_problem(kind, info.width, info.height, scale)
+        if problem:
+            storage.discard(stored.name)
+            problems.append(f"“{stored.filename}”: {problem}")
+            continue
+        kept.append(stored)
+    if not kept:
+        raise SubmissionRefused(" ".join(problems))
+    now = timezone.now()
+    with transaction.atomic():
+        batch = Batch.objects.create(user=user, model=model) if len(kept) > 1 else None
+        jobs = [
+            _new_job(
+                user,
+                "https://upload.invalid/",  # replaced below by the link HitPaw fetches our copy from
+                model,
+                exif=exif,
+                dpi=dpi,
+                now=now,
+                batch=batch,
+                position=position,
+                **_uploaded_fields(
+                    stored.name,
+                    stored.filename,
+                    (stored.info.extension, stored.info.width, stored.info.height),
+                    kind,
+                    scale,
+                ),
+            )
+            for position, stored in enumerate(kept)
+        ]
+        for job in jobs:
+            job.img_url = _own_link(job)
+            job.save(update_fields=["img_url"])
+        lifecycle.record_received(jobs)
+    wake_ticker()
+    return jobs, problems
+
+
+def _uploaded_fields(name: str, filename: str, size: tuple[str, int, int], kind: str, scale: int) -> dict:
+    """An upload starts where a fetched link would be once fetched: checked, stored, estimated."""
+    extension, width, height = size
+    return {
+        "status": JobStatus.SUBMITTING,
+        "message": "Sending to HitPaw.",
+        "original": name,
+        "upload_name": filename,
+        "extension": extension,
+        "original_width": width,
+        "original_height": height,
+        "estimated_coins": pricing.estimate_coins(kind, pricing.output_megapixels(width, height, scale)),
+    }
+
+
+def _own_link(job: Job) -> str:
+    """The signed link to our copy: on PUBLIC_BASE_URL, or the sandbox's own address in sandbox mode."""
+    if settings.PUBLIC_BASE_URL:
+        return sources.submission_url(job)
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.SANDBOX_BASE_URL))
+    return sources.original_link(job, origin)
+
+
 def retry_failed(batch: Batch) -> list[Job]:
     """Send again only the batch's photos that failed or took too long; each new try replaces its old one."""
     return retry_jobs(batch.current_jobs())
@@ -85,9 +185,14 @@ def retry_jobs(jobs) -> list[Job]:
                 batch=old.batch,
                 position=old.position,
                 retry_of=old,
+                **_retry_upload_fields(old),
             )
             for old in failed
         ]
+        for job in retries:
+            if job.upload_name:
+                job.img_url = _own_link(job)
+                job.save(update_fields=["img_url"])
         lifecycle.record_received(retries)
     wake_ticker()
     return retries
@@ -117,7 +222,16 @@ def cancel(job: Job) -> None:
         raise SubmissionRefused(MSG_TOO_LATE_TO_CANCEL)
 
 
+def _retry_upload_fields(old: Job) -> dict:
+    """An uploaded photo is tried again from our stored copy: there is no link to fetch it from."""
+    if not (old.upload_name and old.original):
+        return {}
+    size = (old.extension, old.original_width, old.original_height)
+    return _uploaded_fields(old.original.name, old.upload_name, size, old.model.kind, old.model.scale)
+
+
 def _new_job(user, url: str, model: EnhanceModel, *, exif, dpi, now, **fields) -> Job:
+    values = {"status": JobStatus.QUEUED, "message": "Waiting to start.", **fields}
     return Job.objects.create(
         user=user,
         img_url=url,
@@ -125,11 +239,9 @@ def _new_job(user, url: str, model: EnhanceModel, *, exif, dpi, now, **fields) -
         model_name=model.name,
         exif=exif,
         dpi=dpi,
-        status=JobStatus.QUEUED,
-        message="Waiting to start.",
         due_at=now,
         deadline_at=lifecycle.new_deadline(now),
-        **fields,
+        **values,
     )
 
 

@@ -96,6 +96,9 @@ class Job(models.Model):
     # Photos sent together share a batch; a photo sent again remembers which try it replaces.
     batch = models.ForeignKey(Batch, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs")
     position = models.PositiveIntegerField(default=0, help_text="Order within its batch.")
+    upload_name = models.CharField(
+        max_length=255, blank=True, help_text="The file's name when the photo was uploaded, not linked."
+    )
     retry_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
     )
@@ -122,6 +125,8 @@ class Job(models.Model):
     @property
     def photo_name(self) -> str:
         """The photo's own file name without its extension, for titles and downloads."""
+        if self.upload_name:
+            return photo_name_from_url("/" + self.upload_name) or f"photo-{self.pk}"
         return photo_name_from_url(self.img_url) or f"photo-{self.pk}"
 
     @property

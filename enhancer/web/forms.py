@@ -54,14 +54,34 @@ def grouped_models(models) -> list[tuple[str, list[EnhanceModel]]]:
     return [(purpose, members) for purpose, members in groups.items() if members]
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """One or many files; the picture checks happen in intake, against the chosen model's limits."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/bmp,image/tiff"}),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleImageField, self).clean(file, initial) for file in files]
+
+
 class SubmitForm(forms.Form):
     skipped: list[str]  # why each bad line was left out of a batch, in plain words
     img_url = forms.CharField(
         label="Image link(s)",
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://example.com/photo.jpg"}),
         help_text="Paste a link to a photo. For several photos, put one link per line.",
-        error_messages={"required": "Paste a link to the photo you want to enhance."},
+        required=False,
     )
+    photos = MultipleImageField(label="Or upload photos from your computer", required=False)
     model_name = ModelChoiceField(
         label="Model",
         queryset=EnhanceModel.objects.filter(enabled=True),
@@ -101,17 +121,18 @@ class SubmitForm(forms.Form):
         A batch with one mistyped line still goes out; the page lists what was left out. Only when
         no line is a usable link is the form refused.
         """
+        self.skipped = []
         lines = [
             _with_scheme(line.strip()) for line in self.cleaned_data["img_url"].splitlines() if line.strip()
         ]
         if not lines:
-            raise ValidationError("Paste a link to the photo you want to enhance.", code="required")
+            return []  # fine if photos were uploaded instead: `clean` decides
         most = settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT
         if len(lines) > most:
             raise ValidationError(
                 f"Please send at most {most} photos at once (you pasted {len(lines)} links).", code="too_many"
             )
-        good, self.skipped = [], []
+        good = []
         for line in lines:
             problem = _link_problem(line)
             if problem:
@@ -121,6 +142,29 @@ class SubmitForm(forms.Form):
         if not good:
             raise ValidationError(" ".join(dict.fromkeys(self.skipped)), code="invalid_link")
         return list(dict.fromkeys(good))
+
+    def clean_photos(self) -> list:
+        photos = self.cleaned_data.get("photos") or []
+        most = settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT
+        if len(photos) > most:
+            raise ValidationError(
+                f"Please send at most {most} photos at once (you chose {len(photos)}).", code="too_many"
+            )
+        return photos
+
+    def clean(self):
+        data = super().clean()
+        links, photos = data.get("img_url"), data.get("photos")
+        if "img_url" in data and "photos" in data:
+            if not links and not photos:
+                self.add_error("img_url", ValidationError(MSG_NOTHING_SENT, code="required"))
+            elif links and photos:
+                self.add_error("photos", ValidationError(MSG_BOTH, code="both"))
+        return data
+
+
+MSG_NOTHING_SENT = "Paste a link to the photo you want to enhance, or choose photos from your computer."
+MSG_BOTH = "Send either links or uploaded photos, not both at once: clear the links, or the chosen files."
 
 
 def _with_scheme(line: str) -> str:

@@ -8,6 +8,7 @@
   var box = document.getElementById("estimate");
   if (!form || !box) return;
   var links = form.querySelector("textarea[name=img_url]");
+  var files = form.querySelector("input[type=file][name=photos]");
   var picker = form.querySelector("select[name=model_name]");
   var rows = box.querySelector("[data-estimate-rows]");
   var total = box.querySelector("[data-estimate-total]");
@@ -44,14 +45,24 @@
   }
 
   function nameOf(link) {
+    if (fileKeys[link]) return fileKeys[link].name.replace(/\.[^.]+$/, "");
     try {
       var last = decodeURIComponent(new URL(link).pathname.split("/").filter(Boolean).pop() || "");
       return last.replace(/\.[^.]+$/, "") || link;
     } catch (e) { return link; }
   }
 
+  var fileKeys = {}; // key -> File, for uploads chosen or dropped
   function currentLinks() {
+    if (files && files.files && files.files.length) {
+      return Array.prototype.map.call(files.files, function (file) {
+        var key = "file:" + file.name + ":" + file.size + ":" + file.lastModified;
+        fileKeys[key] = file;
+        return key;
+      });
+    }
     return links.value.split("\n").map(function (l) { return l.trim(); })
+      .map(function (l) { return /^www\./i.test(l) ? "https://" + l : l; })
       .filter(function (l) { return /^https?:\/\/\S+$/i.test(l); })
       .filter(function (l, i, all) { return all.indexOf(l) === i; });
   }
@@ -60,9 +71,15 @@
     if (sizes[link]) return;
     sizes[link] = "loading";
     var img = new Image();
-    img.onload = function () { sizes[link] = { w: img.naturalWidth, h: img.naturalHeight }; render(); };
+    var file = fileKeys[link];
+    var src = file ? URL.createObjectURL(file) : link;
+    img.onload = function () {
+      sizes[link] = { w: img.naturalWidth, h: img.naturalHeight };
+      if (file) URL.revokeObjectURL(src);
+      render();
+    };
     img.onerror = function () { sizes[link] = "unknown"; render(); };
-    img.src = link;
+    img.src = src;
   }
 
   function cell(row, text, className) {
@@ -121,5 +138,6 @@
   var timer;
   links.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(render, 400); });
   picker.addEventListener("change", render);
+  if (files) files.addEventListener("change", render);
   render();
 })();

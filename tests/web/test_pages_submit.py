@@ -118,8 +118,18 @@ def test_it_queues_a_link_pasted_twice_only_once(alice_client, catalogue, kicks)
 @pytest.mark.parametrize(
     ("img_url", "model_name", "dpi", "message"),
     [
-        ("", "general_2x", "", "Paste a link to the photo you want to enhance."),
-        ("  \n \n", "general_2x", "", "Paste a link to the photo you want to enhance."),
+        (
+            "",
+            "general_2x",
+            "",
+            "Paste a link to the photo you want to enhance, or choose photos from your computer.",
+        ),
+        (
+            "  \n \n",
+            "general_2x",
+            "",
+            "Paste a link to the photo you want to enhance, or choose photos from your computer.",
+        ),
         ("my holiday photo", "general_2x", "", "is not a web link. Links start with http:// or https://."),
         ("ftp://photos.example.com/a.jpg", "general_2x", "", "is not a web link"),
         (PHOTO, "enhanced_v1", "", "Pick one of the models in the list."),
@@ -162,7 +172,7 @@ def test_it_keeps_the_good_links_of_a_batch_and_lists_the_bad_ones(alice_client,
         alice_client, img_url=f"{PHOTO}\nhttp://127.0.0.1/b.jpg\nmy holiday\n{other}", follow=True
     )
     page = response.content.decode()
-    assert "2 lines were left out:" in page
+    assert "2 were left out:" in page
     assert "“http://127.0.0.1/b.jpg” points to a private or local address." in page
     assert "“my holiday” is not a web link." in page
     assert sorted(Job.objects.values_list("img_url", flat=True)) == sorted([PHOTO, other])

@@ -16,20 +16,24 @@ from enhancer.web.forms import SubmitForm, purpose_of
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
-    form = SubmitForm(request.POST or None, initial=_again(request))
+    form = SubmitForm(request.POST or None, request.FILES or None, initial=_again(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        options = {"exif": data["exif"], "dpi": data["dpi"]}
         try:
-            jobs = intake.create_jobs(
-                request.user, data["img_url"], data["model_name"], exif=data["exif"], dpi=data["dpi"]
-            )
+            if data["photos"]:
+                jobs, left_out = intake.create_upload_jobs(
+                    request.user, data["photos"], data["model_name"], **options
+                )
+            else:
+                jobs = intake.create_jobs(request.user, data["img_url"], data["model_name"], **options)
+                left_out = form.skipped
         except intake.SubmissionRefused as refusal:
-            form.add_error(None, refusal.message)
+            form.add_error("photos" if data["photos"] else None, refusal.message)
         else:
-            if form.skipped:
-                left_out = " ".join(form.skipped)
-                lines = "1 line was" if len(form.skipped) == 1 else f"{len(form.skipped)} lines were"
-                messages.warning(request, f"{lines} left out: {left_out}")
+            if left_out:
+                what = "1 was" if len(left_out) == 1 else f"{len(left_out)} were"
+                messages.warning(request, f"{what} left out: {' '.join(left_out)}")
             if jobs[0].batch_id is None:
                 return redirect("enhancer:job", pk=jobs[0].pk)
             messages.success(request, f"{len(jobs)} photos are on their way.")
@@ -39,7 +43,8 @@ def submit(request: HttpRequest) -> HttpResponse:
         facts["models"][model.name].update(
             display=model.display_name, good_for=model.good_for, purpose=purpose_of(model)
         )
-    return render(request, "enhancer/submit.html", {"form": form, "price_facts": facts})
+    context = {"form": form, "price_facts": facts, "uploads_enabled": intake.uploads_enabled()}
+    return render(request, "enhancer/submit.html", context)
 
 
 def _again(request: HttpRequest) -> dict:
@@ -48,4 +53,5 @@ def _again(request: HttpRequest) -> dict:
     if request.method != "GET" or not pk.isdigit():
         return {}
     job = job_for_user(request.user, int(pk))
-    return {"img_url": job.img_url, "model_name": job.model_name, "exif": job.exif, "dpi": job.dpi}
+    link = "" if job.upload_name else job.img_url  # an upload's link is ours, and expires
+    return {"img_url": link, "model_name": job.model_name, "exif": job.exif, "dpi": job.dpi}
