@@ -331,3 +331,21 @@ def test_it_fits_a_phone_screen_with_a_menu_and_no_sideways_scrolling(browser, l
                 save_screenshot(page, "phone-history.png", tmp_path)
     finally:
         context.close()
+
+
+def test_it_enhances_an_uploaded_photo_in_sandbox_mode(page, live_app):
+    log_in(page, live_app)
+    page.locator("input[type=file][name=photos]").set_input_files(
+        files=[{"name": "harbour-upload.png", "mimeType": "image/png", "buffer": dusk_photo()}]
+    )
+    pick_model(page, "General Enhance", 2)
+    expect(page.locator("[data-estimate-total]")).to_have_text("About 10 coins for 1 photo")
+    enhance_button(page).click()
+    expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
+    expect(page.locator("h1 .photo-title")).to_have_text("harbour-upload")
+    try:
+        expect(page.locator("[data-status-badge]")).to_have_text("Done", timeout=JOB_DONE_TIMEOUT_MS)
+    except AssertionError:
+        message = page.locator("[data-message]").text_content()
+        pytest.fail(f"The upload never showed Done; page says {message!r}.\n{live_app.log_tail()}")
+    expect(page.locator("[data-result-size]")).to_have_text("640 × 480 px")
