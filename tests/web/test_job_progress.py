@@ -37,3 +37,11 @@ def test_it_says_how_long_photos_with_the_same_model_usually_take(alice_client, 
 def test_it_makes_no_guess_from_too_few_photos(alice_client, alice):
     job = make_job(JobStatus.CONVERTING, user=alice)
     assert "usually take" not in alice_client.get(f"/jobs/{job.pk}/").content.decode()
+
+
+def test_it_keeps_hitpaws_error_code_for_admins_only(client, alice, admin_user):
+    job = make_job(JobStatus.FAILED, user=alice, error_code=110402000, message="The coins ran out.")
+    client.force_login(alice)
+    assert "110402000" not in client.get(f"/jobs/{job.pk}/").content.decode()
+    client.force_login(admin_user)
+    assert "HitPaw error code 110402000" in client.get(f"/jobs/{job.pk}/").content.decode()
