@@ -7,6 +7,7 @@ app_name = "enhancer"
 urlpatterns = [
     path("", views.submit, name="submit"),
     path("jobs/", views.job_list, name="jobs"),
+    path("jobs/status.json", views.jobs_status, name="jobs_status"),
     path("jobs/<int:pk>/", views.job_detail, name="job"),
     path("jobs/<int:pk>/status.json", views.job_status, name="job_status"),
     path("jobs/<int:pk>/original", views.job_file, {"which": "original"}, name="job_original"),

@@ -80,3 +80,23 @@ def test_it_lists_a_week_old_photo_under_a_from_date_a_week_ago(alice_client, al
     job = make_job(user=alice)
     since = (timezone.localdate() - timedelta(days=7)).isoformat()
     assert listed(alice_client, f"since={since}") == [job.pk]
+
+
+def test_it_reports_several_of_the_users_jobs_at_once_for_the_live_list(alice_client, alice, bob):
+    mine = make_job(JobStatus.CONVERTING, user=alice)
+    theirs = make_job(JobStatus.CONVERTING, user=bob)
+    data = alice_client.get(f"/jobs/status.json?ids={mine.pk},{theirs.pk},x").json()
+    assert [(job["id"], job["status"], job["terminal"]) for job in data["jobs"]] == [
+        (mine.pk, "converting", False)
+    ]
+
+
+def test_it_offers_a_refresh_link_while_a_listed_photo_is_working(alice_client, alice):
+    make_job(JobStatus.CONVERTING, user=alice)
+    page = alice_client.get("/jobs/").content.decode()
+    assert "Refresh to see the latest" in page and "data-active" in page
+
+
+def test_it_offers_no_refresh_when_every_listed_photo_has_ended(alice_client, alice):
+    make_job(JobStatus.COMPLETED, user=alice)
+    assert "Refresh to see the latest" not in alice_client.get("/jobs/").content.decode()

@@ -11,6 +11,7 @@ from enhancer.web.views.jobs import (
     job_retry,
     job_status,
     job_thumbnail,
+    jobs_status,
 )
 from enhancer.web.views.public import original_for_hitpaw
 from enhancer.web.views.submit import submit
@@ -30,6 +31,7 @@ __all__ = [
     "job_retry",
     "job_status",
     "job_thumbnail",
+    "jobs_status",
     "original_for_hitpaw",
     "submit",
     "usage",

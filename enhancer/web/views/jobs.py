@@ -32,11 +32,39 @@ def job_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "filters": filters, "query": query.urlencode(), "filtered": bool(query)}
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "filtered": bool(query),
+        "has_active": any(job.is_active for job in page.object_list),
+    }
     return render(request, "enhancer/job_list.html", context)
 
 
 COMPARE_VIEWS = {"slider": "Slider", "side": "Side by side", "zoom": "100 % zoom"}
+
+
+@login_required
+@require_GET
+def jobs_status(request: HttpRequest) -> JsonResponse:
+    """The status of several of the user's jobs at once (`?ids=1,2,3`), for the history to update itself."""
+    ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()][:JOBS_PER_PAGE]
+    jobs = Job.objects.filter(user=request.user, pk__in=ids)
+    return JsonResponse(
+        {
+            "jobs": [
+                {
+                    "id": job.pk,
+                    "status": job.status,
+                    "label": job.get_status_display(),
+                    "coins": job.coins,
+                    "terminal": job.is_terminal,
+                }
+                for job in jobs
+            ]
+        }
+    )
 
 
 @login_required
