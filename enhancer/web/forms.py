@@ -229,7 +229,7 @@ class HistoryFilterForm(forms.Form):
         query = data["q"].strip()
         if query:
             number = query.lstrip("#")
-            match = Q(img_url__icontains=query)
+            match = Q(img_url__icontains=query) | Q(upload_name__icontains=query)
             if number.isdigit():
                 match |= Q(pk=int(number))
             jobs = jobs.filter(match)

@@ -131,3 +131,11 @@ def test_the_sandbox_may_fetch_an_uploads_link_to_this_app_even_with_private_lin
     assert _our_own_upload_link("http://127.0.0.1:8000/o/abc/photo.png")
     assert not _our_own_upload_link("http://127.0.0.1:8000/admin/")
     assert not _our_own_upload_link("http://127.0.0.1:9999/o/abc/photo.png")
+
+
+def test_it_shows_an_uploads_file_name_not_our_private_link(alice_client, alice, catalogue, sandbox):
+    (job,), _ = intake.create_upload_jobs(alice, [photo()], catalogue["general_2x"])
+    for page in (alice_client.get(f"/jobs/{job.pk}/"), alice_client.get("/jobs/?q=shoe")):
+        html = page.content.decode()
+        assert "Red Shoe.png" in html
+        assert "/o/" not in html
