@@ -2,33 +2,40 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PORT ?= 8000
-STAMP := $(VENV)/.installed
+# PORT: from the command line or the environment; otherwise the app reads it from .env (default 8000).
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+PORT_ARG := $(if $(PORT),--port $(PORT))
 
 .PHONY: run test lint install clean
 
-$(STAMP): pyproject.toml
+# Running needs only the app's own packages; the test tools come with `make test`.
+$(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(DEV_STAMP): $(RUN_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	touch $(DEV_STAMP)
 
-install: $(STAMP)
+install: $(DEV_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/python manage.py ensure_admin
-	PORT=$(PORT) $(BIN)/python manage.py rundesk --port $(PORT)
+	$(BIN)/python manage.py ensure_admin $(PORT_ARG)
+	$(BIN)/python manage.py rundesk $(PORT_ARG)
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	scripts/install-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 	scripts/test-scale-out.sh
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 

@@ -181,6 +181,8 @@ ENHANCER_RECORD_TRIES = env_int("ENHANCER_RECORD_TRIES", 6, minimum=1)
 # With PUBLIC_BASE_URL set, HitPaw fetches our checked copy of the photo through a signed link
 # that expires after this long.
 ENHANCER_ORIGINAL_LINK_SECONDS = env_int("ENHANCER_ORIGINAL_LINK_SECONDS", 3600, minimum=60)
+# The most photos one submit may send (each link or upload is its own job in one batch).
+ENHANCER_MAX_PHOTOS_PER_SUBMIT = env_int("ENHANCER_MAX_PHOTOS_PER_SUBMIT", 50, minimum=1)
 
 # --- django-q2 (docs/architecture.md: retry > timeout + prefetch wait; queue_limit ≈ workers)
 # A task never outlives a job lease (so no live worker's job is handed out again), nor the

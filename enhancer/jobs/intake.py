@@ -8,17 +8,34 @@ plain message for the form.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from enhancer import tasks
-from enhancer.jobs import budgets, lifecycle, pauses
-from enhancer.models import EnhanceModel, Job, JobStatus
+from enhancer.hitpaw import pricing
+from enhancer.jobs import budgets, lifecycle, pauses, sources
+from enhancer.media import storage
+from enhancer.media.uploads import UploadRefused, store_upload
+from enhancer.models import Batch, EnhanceModel, Job, JobStatus
 
 log = logging.getLogger(__name__)
 
 MSG_PAUSED = "Submissions are paused for the whole team right now. See the notice above."
+MSG_CANCELED = "Canceled before it was sent to HitPaw. No coins were charged."
+MSG_TOO_LATE_TO_CANCEL = "This photo was already sent to HitPaw, so it can no longer be canceled."
+MSG_NO_PUBLIC_ADDRESS = (
+    "Uploading is off: HitPaw needs a public address to fetch the photo from, and an admin has not "
+    "set PUBLIC_BASE_URL yet. Paste a link instead."
+)
+MSG_NOTHING_TO_RETRY = "There is nothing to try again: no photo here has failed."
+
+# Ended without a result and safe to send again at the user's word. A job that needs review is
+# left to an admin: HitPaw may have taken (and charged for) it already.
+RETRYABLE_STATUSES = (JobStatus.FAILED, JobStatus.TIMED_OUT)
 
 
 class SubmissionRefused(Exception):
@@ -32,34 +49,246 @@ class SubmissionRefused(Exception):
 def create_jobs(
     user, img_urls: list[str], model: EnhanceModel, *, exif: bool = False, dpi: int | None = None
 ) -> list[Job]:
-    """Queue one job per link; the ticker picks them up within about a second."""
+    """Queue one job per link (several make one batch); the ticker picks them up within about a second."""
     if pauses.current() is not None:
         raise SubmissionRefused(MSG_PAUSED)
     now = timezone.now()
     with transaction.atomic():
-        over_budget = budgets.refusal(
-            user, model, len(img_urls)
-        )  # holds the budget's lock until the jobs exist
-        if over_budget:
-            raise SubmissionRefused(over_budget)
+        _check_budget(user, model, len(img_urls))
+        batch = Batch.objects.create(user=user, model=model) if len(img_urls) > 1 else None
         jobs = [
-            Job.objects.create(
-                user=user,
-                img_url=url,
-                model=model,
-                model_name=model.name,
-                exif=exif,
-                dpi=dpi,
-                status=JobStatus.QUEUED,
-                message="Waiting to start.",
-                due_at=now,
-                deadline_at=lifecycle.new_deadline(now),
-            )
-            for url in img_urls
+            _new_job(user, url, model, exif=exif, dpi=dpi, now=now, batch=batch, position=position)
+            for position, url in enumerate(img_urls)
         ]
         lifecycle.record_received(jobs)
     wake_ticker()
     return jobs
+
+
+def uploads_enabled() -> bool:
+    """HitPaw fetches an upload from us: it needs our public address (the sandbox is on our own)."""
+    return bool(settings.PUBLIC_BASE_URL) or settings.SANDBOX_MODE
+
+
+def create_upload_jobs(
+    user, files: list, model: EnhanceModel, *, exif: bool = False, dpi: int | None = None
+) -> tuple[list[Job], list[str]]:
+    """Check and store each uploaded photo, then queue it straight for sending (nothing to fetch).
+
+    Returns the jobs and, in plain words, why any file was left out. Every photo is checked against
+    the model's limits here, before a coin could be spent. If no file is usable, nothing is queued.
+    """
+    if not uploads_enabled():
+        raise SubmissionRefused(MSG_NO_PUBLIC_ADDRESS)
+    if pauses.current() is not None:
+        raise SubmissionRefused(MSG_PAUSED)
+    kind, scale = model.kind, model.scale
+    kept, problems = [], []
+    for uploaded in files:
+        try:
+            stored = store_upload(
+                uploaded,
+                max_bytes=settings.ENHANCER_MAX_IMAGE_BYTES,
+                max_pixels=pricing.max_input_pixels(kind),
+            )
+        except UploadRefused as refused:
+            problems.append(refused.message)
+            continue
+        info = stored.info
+        problem = pricing.limit_problem(kind, info.width, info.height, scale)
+        if problem:
+            storage.discard(stored.name)
+            problems.append(f"“{stored.filename}”: {problem}")
+            continue
+        kept.append(stored)
+    if not kept:
+        raise SubmissionRefused(" ".join(problems))
+    now = timezone.now()
+    with transaction.atomic():
+        try:
+            _check_budget(user, model, len(kept))
+        except SubmissionRefused:
+            for stored in kept:
+                storage.discard(stored.name)
+            raise
+        batch = Batch.objects.create(user=user, model=model) if len(kept) > 1 else None
+        jobs = [
+            _new_job(
+                user,
+                "https://upload.invalid/",  # replaced below by the link HitPaw fetches our copy from
+                model,
+                exif=exif,
+                dpi=dpi,
+                now=now,
+                batch=batch,
+                position=position,
+                **_uploaded_fields(
+                    stored.name,
+                    stored.filename,
+                    (stored.info.extension, stored.info.width, stored.info.height),
+                    kind,
+                    scale,
+                ),
+            )
+            for position, stored in enumerate(kept)
+        ]
+        for job in jobs:
+            job.img_url = _own_link(job)
+            job.save(update_fields=["img_url"])
+        lifecycle.record_received(jobs)
+    wake_ticker()
+    return jobs, problems
+
+
+def _uploaded_fields(name: str, filename: str, size: tuple[str, int, int], kind: str, scale: int) -> dict:
+    """An upload starts where a fetched link would be once fetched: checked, stored, estimated."""
+    extension, width, height = size
+    return {
+        "status": JobStatus.SUBMITTING,
+        "message": "Sending to HitPaw.",
+        "original": name,
+        "upload_name": filename,
+        "extension": extension,
+        "original_width": width,
+        "original_height": height,
+        "estimated_coins": pricing.estimate_coins(kind, pricing.output_megapixels(width, height, scale)),
+    }
+
+
+def _own_link(job: Job) -> str:
+    """The signed link to our copy: on PUBLIC_BASE_URL, or the sandbox's own address in sandbox mode."""
+    if settings.PUBLIC_BASE_URL:
+        return sources.submission_url(job)
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.SANDBOX_BASE_URL))
+    return sources.original_link(job, origin)
+
+
+def retry_failed(batch: Batch) -> list[Job]:
+    """Send again only the batch's photos that failed or took too long; each new try replaces its old one."""
+    return retry_jobs(batch.current_jobs())
+
+
+def retry_jobs(jobs) -> list[Job]:
+    """Queue a new try of each job in `jobs` that ended in failure and has not been tried again yet."""
+    if pauses.current() is not None:
+        raise SubmissionRefused(MSG_PAUSED)
+    now = timezone.now()
+    with transaction.atomic():
+        failed = list(
+            jobs.select_for_update(of=("self",))
+            .filter(status__in=RETRYABLE_STATUSES, retries__isnull=True)
+            .select_related("model")
+        )
+        if not failed:
+            raise SubmissionRefused(MSG_NOTHING_TO_RETRY)
+        for user, tries in _count_by_user_and_model(failed).items():
+            _check_budget(*user, tries)
+        retries = [
+            _new_job(
+                old.user,
+                old.img_url,
+                old.model,
+                exif=old.exif,
+                dpi=old.dpi,
+                now=now,
+                batch=old.batch,
+                position=old.position,
+                retry_of=old,
+                **_retry_upload_fields(old),
+            )
+            for old in failed
+        ]
+        for job in retries:
+            if job.upload_name:
+                job.img_url = _own_link(job)
+                job.save(update_fields=["img_url"])
+        lifecycle.record_received(retries)
+    wake_ticker()
+    return retries
+
+
+def cancel(job: Job) -> None:
+    """Stop a job that has not been sent to HitPaw yet; refuse once the coin-spending call has begun.
+
+    One conditional update: the pipeline marks the submission as begun with another, so exactly
+    one of the two wins. Clearing the lease makes the worker's next write (which needs it) a no-op.
+    """
+    not_sent = Q(
+        status__in=(JobStatus.QUEUED, JobStatus.FETCHING, JobStatus.SUBMITTING),
+        submit_started_at__isnull=True,
+    )
+    canceled = lifecycle.move(
+        job.pk,
+        JobStatus.CANCELED,
+        MSG_CANCELED,
+        only_if=not_sent,
+        lease_token="",
+        lease_until=None,
+        due_at=None,
+        finished_at=timezone.now(),
+    )
+    if not canceled:
+        raise SubmissionRefused(MSG_TOO_LATE_TO_CANCEL)
+
+
+def _retry_upload_fields(old: Job) -> dict:
+    """An uploaded photo is tried again from our stored copy: there is no link to fetch it from."""
+    if not (old.upload_name and old.original):
+        return {}
+    size = (old.extension, old.original_width, old.original_height)
+    return _uploaded_fields(old.original.name, old.upload_name, size, old.model.kind, old.model.scale)
+
+
+def _check_budget(user, model: EnhanceModel, photos: int) -> None:
+    """Refuse before any coin is spent when the photos would pass a budget; holds its lock until commit."""
+    over_budget = budgets.refusal(user, model, photos)
+    if over_budget:
+        raise SubmissionRefused(over_budget)
+
+
+def _count_by_user_and_model(jobs: list[Job]) -> dict:
+    counts: dict = {}
+    for job in jobs:
+        key = (job.user, job.model)
+        counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def _new_job(user, url: str, model: EnhanceModel, *, exif, dpi, now, **fields) -> Job:
+    values = {"status": JobStatus.QUEUED, "message": "Waiting to start.", **fields}
+    return Job.objects.create(
+        user=user,
+        img_url=url,
+        model=model,
+        model_name=model.name,
+        exif=exif,
+        dpi=dpi,
+        due_at=now,
+        deadline_at=lifecycle.new_deadline(now),
+        **values,
+    )
+
+
+def price_facts(models) -> dict:
+    """What the submit page needs to estimate coins and check limits before a coin is spent.
+
+    The same table the pipeline uses to record `estimated_coins` and to refuse an over-limit
+    photo, so the page and the job agree. `None` stands for "no upper bound".
+    """
+
+    def table(rows):
+        return [[None if upper == float("inf") else upper, coins] for upper, coins in rows]
+
+    return {
+        "prices": {
+            "standard": table(pricing.STANDARD_PRICES),
+            "generative": table(pricing.GENERATIVE_PRICES),
+        },
+        "limits": {kind: list(pricing.limits_for(kind)) for kind in pricing.LIMITS_MP},
+        "models": {
+            model.name: {"scale": model.scale, "kind": model.kind, "label": str(model)} for model in models
+        },
+    }
 
 
 def wake_ticker() -> None:

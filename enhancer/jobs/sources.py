@@ -27,11 +27,16 @@ def submission_url(job: Job) -> str:
     """
     if not (settings.PUBLIC_BASE_URL and job.original):
         return job.img_url
+    return original_link(job, settings.PUBLIC_BASE_URL)
+
+
+def original_link(job: Job, base_url: str) -> str:
+    """A signed, expiring link under `base_url` to our stored copy of the job's photo."""
     token = signing.TimestampSigner(salt=ORIGINAL_LINK_SALT).sign_object(
         {"job": job.pk, "file": job.original.name}
     )
     path = reverse("enhancer:original_for_hitpaw", args=[token, f"photo{job.extension}"])
-    return settings.PUBLIC_BASE_URL + path
+    return base_url + path
 
 
 def job_for_original_link(token: str) -> Job | None:

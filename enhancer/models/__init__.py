@@ -3,6 +3,7 @@
 May import Django and `enhancer.hitpaw` (vendor facts); nothing else from `enhancer`.
 """
 
+from enhancer.models.batches import Batch
 from enhancer.models.budgets import TeamBudget, UserBudget
 from enhancer.models.catalogue import EnhanceModel
 from enhancer.models.jobs import ACTIVE_STATUSES, TERMINAL_STATUSES, Job, JobEvent, JobStatus
@@ -13,6 +14,7 @@ from enhancer.models.switches import Lease, SubmissionPause
 __all__ = [
     "ACTIVE_STATUSES",
     "TERMINAL_STATUSES",
+    "Batch",
     "CoinCharge",
     "EnhanceModel",
     "Job",

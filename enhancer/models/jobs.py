@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+from urllib.parse import unquote, urlsplit
+
 from django.conf import settings
 from django.db import models
 
+from enhancer.models.batches import Batch
 from enhancer.models.catalogue import EnhanceModel
 
 
@@ -89,6 +93,16 @@ class Job(models.Model):
     # Set just before the coin-spending POST: if we find it set again, the outcome is unknown.
     submit_started_at = models.DateTimeField(null=True, blank=True)
 
+    # Photos sent together share a batch; a photo sent again remembers which try it replaces.
+    batch = models.ForeignKey(Batch, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs")
+    position = models.PositiveIntegerField(default=0, help_text="Order within its batch.")
+    upload_name = models.CharField(
+        max_length=255, blank=True, help_text="The file's name when the photo was uploaded, not linked."
+    )
+    retry_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
+    )
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "due_at"])]
@@ -109,9 +123,36 @@ class Job(models.Model):
         return self.status == JobStatus.COMPLETED
 
     @property
+    def photo_name(self) -> str:
+        """The photo's own file name without its extension, for titles and downloads."""
+        if self.upload_name:
+            return photo_name_from_url("/" + self.upload_name) or f"photo-{self.pk}"
+        return photo_name_from_url(self.img_url) or f"photo-{self.pk}"
+
+    @property
+    def result_download_name(self) -> str:
+        """`shoe-enhanced.png`: what the enhanced photo is called when downloaded."""
+        suffix = PurePath(self.result.name).suffix if self.result else self.extension
+        return f"{self.photo_name}-enhanced{suffix}"
+
+    @property
+    def can_cancel(self) -> bool:
+        """Not sent to HitPaw yet, so stopping it costs nothing (intake checks again, atomically)."""
+        not_sent = (JobStatus.QUEUED, JobStatus.FETCHING, JobStatus.SUBMITTING)
+        return self.status in not_sent and self.submit_started_at is None
+
+    @property
     def is_problem(self) -> bool:
         """Ended without a result in a way staff should notice (shown as an error)."""
         return self.status in PROBLEM_STATUSES
+
+
+def photo_name_from_url(url: str) -> str:
+    """`https://x/shop/Red%20Shoe.JPG?w=1` -> `Red Shoe`: safe as a file name, empty if there is none."""
+    last = unquote(urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1])
+    stem = last.rsplit(".", 1)[0] if "." in last else last
+    cleaned = "".join(c if c.isalnum() or c in " -_." else "-" for c in stem).strip(" .-")
+    return cleaned[:80]
 
 
 class JobEvent(models.Model):

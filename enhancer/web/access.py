@@ -10,9 +10,10 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from enhancer.models import Job, ShareLink
+from enhancer.models import Batch, Job, ShareLink
 
 SEE_ALL_JOBS = "enhancer.view_job"
+CHANGE_ANY_JOB = "enhancer.change_job"
 SEE_TEAM_USAGE = "enhancer.view_coincharge"
 MANAGE_SHARES = "enhancer.change_sharelink"
 
@@ -34,6 +35,36 @@ def visible_jobs(user):
 def job_for_user(user, pk: int) -> Job:
     """The job if `user` may see it; 404 otherwise."""
     return get_object_or_404(visible_jobs(user), pk=pk)
+
+
+def may_change(user, owner_id: int) -> bool:
+    """Owners act on their own photos (cancel, try again); admins on anyone's; reviewers only look."""
+    return owner_id == user.pk or user.has_perm(CHANGE_ANY_JOB)
+
+
+def job_to_change(user, pk: int) -> Job:
+    """A job `user` may act on; 404 for one they may only see, as for one they may not see."""
+    job = job_for_user(user, pk)
+    if not may_change(user, job.user_id):
+        raise Http404("No such photo.")
+    return job
+
+
+def visible_batches(user):
+    """The batches `user` may see: their own, or everyone's for reviewers and admins."""
+    batches = Batch.objects.select_related("model", "user")
+    return batches if sees_all_jobs(user) else batches.filter(user=user)
+
+
+def batch_for_user(user, pk: int) -> Batch:
+    return get_object_or_404(visible_batches(user), pk=pk)
+
+
+def batch_to_change(user, pk: int) -> Batch:
+    batch = batch_for_user(user, pk)
+    if not may_change(user, batch.user_id):
+        raise Http404("No such batch.")
+    return batch
 
 
 def may_share(user, job: Job) -> bool:

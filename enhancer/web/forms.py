@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import ipaddress
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Q
+from django.utils import timezone
 
-from enhancer.models import EnhanceModel
+from enhancer.models import ACTIVE_STATUSES, EnhanceModel, JobStatus
+from enhancer.models.jobs import PROBLEM_STATUSES
 
-MAX_LINKS = 20
 _url_validator = URLValidator(schemes=["http", "https"])
 
 
@@ -23,13 +26,62 @@ class ModelChoiceField(forms.ModelChoiceField):
         return f"{obj} — {obj.good_for}" if obj.good_for else str(obj)
 
 
+# What a model is for, as staff think of it. Derived from the catalogue's own facts, so a model an
+# admin adds lands in a sensible group without a code change.
+PURPOSES = [
+    "Everyday photos and products",
+    "Faces and portraits",
+    "Clean up, same size",
+    "Badly damaged photos (AI redraws detail)",
+]
+
+
+def purpose_of(model: EnhanceModel) -> str:
+    if model.kind == EnhanceModel.Kind.GENERATIVE:
+        return PURPOSES[3]
+    if model.scale == 1:
+        return PURPOSES[2]
+    if model.name.startswith("face"):
+        return PURPOSES[1]
+    return PURPOSES[0]
+
+
+def grouped_models(models) -> list[tuple[str, list[EnhanceModel]]]:
+    """Models under the purpose they serve, in the catalogue's order; empty groups left out."""
+    groups: dict[str, list[EnhanceModel]] = {purpose: [] for purpose in PURPOSES}
+    for model in models:
+        groups[purpose_of(model)].append(model)
+    return [(purpose, members) for purpose, members in groups.items() if members]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """One or many files; the picture checks happen in intake, against the chosen model's limits."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/bmp,image/tiff"}),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleImageField, self).clean(file, initial) for file in files]
+
+
 class SubmitForm(forms.Form):
+    skipped: list[str]  # why each bad line was left out of a batch, in plain words
     img_url = forms.CharField(
         label="Image link(s)",
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "https://example.com/photo.jpg"}),
-        help_text=f"Paste a link to a photo. For several photos, put one link per line (up to {MAX_LINKS}).",
-        error_messages={"required": "Paste a link to the photo you want to enhance."},
+        help_text="Paste a link to a photo. For several photos, put one link per line.",
+        required=False,
     )
+    photos = MultipleImageField(label="Or upload photos from your computer", required=False)
     model_name = ModelChoiceField(
         label="Model",
         queryset=EnhanceModel.objects.filter(enabled=True),
@@ -51,26 +103,83 @@ class SubmitForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        most = settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT
+        self.fields["img_url"].help_text += f" Up to {most} photos at once."
+        field = self.fields["model_name"]
+        self.models = list(field.queryset)
+        # Shown grouped by purpose; still validated against the queryset.
+        field.choices = [
+            (purpose, [(m.name, field.label_from_instance(m)) for m in members])
+            for purpose, members in grouped_models(self.models)
+        ]
+
     def clean_img_url(self) -> list[str]:
-        lines = [line.strip() for line in self.cleaned_data["img_url"].splitlines() if line.strip()]
+        """The good links, in order, once each. Bad lines are set aside in `skipped` with the reason.
+
+        A batch with one mistyped line still goes out; the page lists what was left out. Only when
+        no line is a usable link is the form refused.
+        """
+        self.skipped = []
+        lines = [
+            _with_scheme(line.strip()) for line in self.cleaned_data["img_url"].splitlines() if line.strip()
+        ]
         if not lines:
-            raise ValidationError("Paste a link to the photo you want to enhance.", code="required")
-        if len(lines) > MAX_LINKS:
-            raise ValidationError(f"Please send at most {MAX_LINKS} links at once.", code="too_many")
+            return []  # fine if photos were uploaded instead: `clean` decides
+        most = settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT
+        if len(lines) > most:
+            raise ValidationError(
+                f"Please send at most {most} photos at once (you pasted {len(lines)} links).", code="too_many"
+            )
+        good = []
         for line in lines:
-            try:
-                _url_validator(line)
-            except ValidationError:
-                raise ValidationError(
-                    f"“{line[:80]}” is not a web link. Links start with http:// or https://.",
-                    code="invalid_link",
-                ) from None
-            if not settings.ENHANCER_ALLOW_PRIVATE_URLS and _is_local(line):
-                raise ValidationError(
-                    f"“{line[:80]}” points to a private or local address. Use a public link.",
-                    code="private_link",
-                )
-        return list(dict.fromkeys(lines))
+            problem = _link_problem(line)
+            if problem:
+                self.skipped.append(problem)
+            else:
+                good.append(line)
+        if not good:
+            raise ValidationError(" ".join(dict.fromkeys(self.skipped)), code="invalid_link")
+        return list(dict.fromkeys(good))
+
+    def clean_photos(self) -> list:
+        photos = self.cleaned_data.get("photos") or []
+        most = settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT
+        if len(photos) > most:
+            raise ValidationError(
+                f"Please send at most {most} photos at once (you chose {len(photos)}).", code="too_many"
+            )
+        return photos
+
+    def clean(self):
+        data = super().clean()
+        links, photos = data.get("img_url"), data.get("photos")
+        if "img_url" in data and "photos" in data:
+            if not links and not photos:
+                self.add_error("img_url", ValidationError(MSG_NOTHING_SENT, code="required"))
+            elif links and photos:
+                self.add_error("photos", ValidationError(MSG_BOTH, code="both"))
+        return data
+
+
+MSG_NOTHING_SENT = "Paste a link to the photo you want to enhance, or choose photos from your computer."
+MSG_BOTH = "Send either links or uploaded photos, not both at once: clear the links, or the chosen files."
+
+
+def _with_scheme(line: str) -> str:
+    """`www.shop.com/a.jpg` is what people copy from an address bar: read it as https."""
+    return f"https://{line}" if line.lower().startswith("www.") else line
+
+
+def _link_problem(line: str) -> str | None:
+    try:
+        _url_validator(line)
+    except ValidationError:
+        return f"“{line[:80]}” is not a web link. Links start with http:// or https://."
+    if not settings.ENHANCER_ALLOW_PRIVATE_URLS and _is_local(line):
+        return f"“{line[:80]}” points to a private or local address. Use a public link."
+    return None
 
 
 def _is_local(url: str) -> bool:
@@ -82,3 +191,60 @@ def _is_local(url: str) -> bool:
         return not ipaddress.ip_address(host).is_global
     except ValueError:
         return False
+
+
+STATUS_FILTERS = {
+    "": ("Any status", None),
+    "working": ("Still working", ACTIVE_STATUSES),
+    "done": ("Done", (JobStatus.COMPLETED,)),
+    "problems": ("Failed or stuck", PROBLEM_STATUSES),
+    "canceled": ("Canceled", (JobStatus.CANCELED,)),
+}
+
+
+class HistoryFilterForm(forms.Form):
+    """The history's filters; every field is optional and a bad value is ignored, never an error page."""
+
+    q = forms.CharField(
+        label="Search", required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    status = forms.ChoiceField(
+        label="Status", required=False, choices=[(k, label) for k, (label, _) in STATUS_FILTERS.items()]
+    )
+    model = forms.ModelChoiceField(
+        label="Model",
+        required=False,
+        queryset=EnhanceModel.objects.all(),
+        to_field_name="name",
+        empty_label="Any model",
+    )
+    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def filter(self, jobs):
+        """`jobs` narrowed by whatever valid filters were given."""
+        if not self.is_valid():
+            return jobs
+        data = self.cleaned_data
+        query = data["q"].strip()
+        if query:
+            number = query.lstrip("#")
+            match = Q(img_url__icontains=query) | Q(upload_name__icontains=query)
+            if number.isdigit():
+                match |= Q(pk=int(number))
+            jobs = jobs.filter(match)
+        statuses = STATUS_FILTERS.get(data["status"] or "", ("", None))[1]
+        if statuses:
+            jobs = jobs.filter(status__in=statuses)
+        if data["model"]:
+            jobs = jobs.filter(model=data["model"])
+        if data["since"]:
+            jobs = jobs.filter(created_at__gte=_start_of(data["since"]))
+        if data["until"]:
+            jobs = jobs.filter(created_at__lt=_start_of(data["until"] + timedelta(days=1)))
+        return jobs
+
+
+def _start_of(day: date) -> datetime:
+    """Midnight of `day` in the team's time zone (the one every page shows)."""
+    return timezone.make_aware(datetime.combine(day, time.min))

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import threading
+import zipfile
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -94,14 +95,27 @@ def browser(chromium) -> Iterator[Browser]:
         browser.close()
 
 
+def solid_photo(width: int, height: int) -> bytes:
+    """A plain photo of any size that stays small as a PNG (for the over-limit refusal)."""
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (90, 120, 160)).save(out, format="PNG")
+    return out.getvalue()
+
+
 @pytest.fixture(scope="module")
-def photo_url() -> Iterator[str]:
-    """A link to the dusk photo on a loopback server (tests never reach outside 127.0.0.1)."""
-    content = dusk_photo()
+def photo_server() -> Iterator[str]:
+    """Photos on a loopback server (tests never reach outside 127.0.0.1); yields its address."""
+    photos = {
+        PHOTO_PATH: dusk_photo(),
+        "/harbour-morning.png": dusk_photo(),
+        "/harbour-noon.png": dusk_photo(),
+        "/poster-wall.png": solid_photo(3000, 3000),
+    }
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):
-            if self.path != PHOTO_PATH:
+            content = photos.get(self.path)
+            if content is None:
                 self.send_error(404)
                 return
             self.send_response(200)
@@ -116,9 +130,14 @@ def photo_url() -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}{PHOTO_PATH}"
+    yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="module")
+def photo_url(photo_server) -> str:
+    return photo_server + PHOTO_PATH
 
 
 @pytest.fixture(scope="module")
@@ -154,6 +173,18 @@ def save_screenshot(page: Page, name: str, tmp_path: Path) -> None:
         shutil.copyfile(tmp_path / name, SCREENSHOTS / name)
 
 
+def pick_model(page: Page, display_name: str, scale: int | None = None) -> None:
+    """Choose a model the way a person does: its card, then its size."""
+    card = page.locator(".model-card", has_text=display_name)
+    card.click()
+    if scale:
+        card.get_by_role("button", name=f"{scale}x", exact=True).click()
+
+
+def enhance_button(page: Page):
+    return page.locator("button[data-submit]")
+
+
 def job_count(app: LiveApp) -> int:
     return app.query("SELECT COUNT(*) FROM enhancer_job")[0][0]
 
@@ -162,14 +193,13 @@ def test_it_enhances_a_photo_and_the_job_page_follows_it_to_done(page, live_app,
     log_in(page, live_app)
     expect(page.get_by_role("status")).to_contain_text("Sandbox: no coins are spent, results are simulated")
     page.get_by_label("Image link(s)").fill(photo_url)
-    model = page.get_by_label("Model", exact=True)
-    label = model.locator("option", has_text="General Enhance (2x)").text_content()
-    model.select_option(label=label)
+    pick_model(page, "General Enhance", 2)
+    expect(page.locator("[data-estimate-total]")).to_have_text("About 10 coins for 1 photo")
     save_screenshot(page, "submit-page.png", tmp_path)
 
     job_page_loads = []
     page.on("load", lambda loaded: job_page_loads.append(loaded.url))
-    page.get_by_role("button", name="Enhance", exact=True).click()
+    enhance_button(page).click()
     expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
     job_id = int(re.search(r"/jobs/(\d+)/$", page.url).group(1))
 
@@ -199,7 +229,7 @@ def test_it_enhances_a_photo_and_the_job_page_follows_it_to_done(page, live_app,
     with page.expect_download() as download_info:
         download_link.click()
     download = download_info.value
-    assert download.suggested_filename == f"enhanced-{job_id}.png"
+    assert download.suggested_filename == "harbour-at-dusk-enhanced.png"
     assert image_size(Path(download.path()).read_bytes()) == (640, 480)
 
 
@@ -207,11 +237,115 @@ def test_it_explains_a_bad_link_on_the_form_and_creates_no_job(page, live_app):
     log_in(page, live_app)
     jobs_before = job_count(live_app)
     page.get_by_label("Image link(s)").fill("not a link")
-    page.get_by_role("button", name="Enhance", exact=True).click()
+    enhance_button(page).click()
 
-    expect(page.locator("form .error")).to_have_text(
+    expect(page.locator("form .field .error")).to_have_text(
         "“not a link” is not a web link. Links start with http:// or https://."
     )
     expect(page).to_have_url(f"{live_app.url}/")
     expect(page.get_by_label("Image link(s)")).to_have_value("not a link")
     assert job_count(live_app) == jobs_before
+
+
+def test_it_enhances_a_batch_of_three_and_downloads_them_all_as_one_zip(
+    page, live_app, photo_server, tmp_path
+):
+    log_in(page, live_app)
+    names = ["harbour-at-dusk", "harbour-morning", "harbour-noon"]
+    page.get_by_label("Image link(s)").fill("\n".join(f"{photo_server}/{name}.png" for name in names))
+    pick_model(page, "General Enhance", 2)
+    # 320 × 240 at 2x is 0.3 megapixels out: 10 coins each by the price table.
+    expect(page.locator("[data-estimate-total]")).to_have_text("About 30 coins for 3 photos")
+    expect(enhance_button(page)).to_have_text("Enhance · about 30 coins")
+    enhance_button(page).click()
+    expect(page).to_have_url(re.compile(r"/batches/\d+/$"))
+    try:
+        expect(page.locator("[data-total-done]")).to_have_text("3", timeout=JOB_DONE_TIMEOUT_MS)
+    except AssertionError:
+        pytest.fail(f"The batch never finished.\n{live_app.log_tail()}")
+    expect(page.locator(".photo-card img")).to_have_count(3)
+    page.wait_for_function("() => [...document.querySelectorAll('.photo-card img')].every(i => i.complete)")
+    save_screenshot(page, "batch-page.png", tmp_path)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("^Download all")).click()
+    archive = zipfile.ZipFile(download_info.value.path())
+    assert sorted(archive.namelist()) == sorted(f"{name}-enhanced.png" for name in names)
+    assert {image_size(archive.read(name)) for name in archive.namelist()} == {(640, 480)}
+
+    page.get_by_role("link", name="harbour-noon").first.click()
+    slider = page.locator("img-comparison-slider")
+    expect(slider).to_have_class(re.compile("rendered"))
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img-comparison-slider img')].every(i => i.complete)"
+    )
+    slider.focus()
+    page.keyboard.down("ArrowRight")
+    page.wait_for_timeout(400)
+    page.keyboard.up("ArrowRight")
+    assert slider.evaluate("s => s.value") > 50
+    save_screenshot(page, "job-slider.png", tmp_path)
+
+    page.goto("/jobs/")
+    expect(page.locator(".history-item")).not_to_have_count(0)
+    page.wait_for_function("() => [...document.querySelectorAll('.history-item img')].every(i => i.complete)")
+    save_screenshot(page, "history-page.png", tmp_path)
+
+
+def test_it_refuses_an_over_limit_photo_on_the_form_with_its_size_and_the_limit(page, live_app, photo_server):
+    log_in(page, live_app)
+    page.get_by_label("Image link(s)").fill(f"{photo_server}/poster-wall.png")
+    pick_model(page, "Generative Enhance")
+    refusal = page.locator("[data-estimate-refusal]")
+    expect(refusal).to_contain_text("36.0 megapixels (6000 × 6000), over 34 megapixels")
+    expect(enhance_button(page)).to_be_disabled()
+    pick_model(page, "General Enhance", 2)
+    expect(refusal).to_be_hidden()
+    expect(enhance_button(page)).to_be_enabled()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_it_fits_a_phone_screen_with_a_menu_and_no_sideways_scrolling(browser, live_app, tmp_path):
+    context = browser.new_context(viewport=PHONE, base_url=live_app.url, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        log_in(page, live_app)
+        nav = page.locator("#site-nav")
+        expect(nav).to_be_hidden()
+        page.get_by_role("button", name="Menu").click()
+        expect(nav.get_by_role("link", name="My photos")).to_be_visible()
+        save_screenshot(page, "phone-menu.png", tmp_path)
+        paths = ["/", "/jobs/"]
+        last_batch = live_app.query("SELECT MAX(id) FROM enhancer_batch")[0][0]
+        last_job = live_app.query("SELECT MAX(id) FROM enhancer_job")[0][0]
+        paths += [f"/batches/{last_batch}/"] if last_batch else []
+        paths += [f"/jobs/{last_job}/"] if last_job else []
+        for path in paths:
+            page.goto(path)
+            page.wait_for_load_state("networkidle")
+            width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+            assert width[0] <= width[1], f"{path} scrolls sideways on a phone: {width}"
+            if path == "/jobs/":
+                save_screenshot(page, "phone-history.png", tmp_path)
+    finally:
+        context.close()
+
+
+def test_it_enhances_an_uploaded_photo_in_sandbox_mode(page, live_app):
+    log_in(page, live_app)
+    page.locator("input[type=file][name=photos]").set_input_files(
+        files=[{"name": "harbour-upload.png", "mimeType": "image/png", "buffer": dusk_photo()}]
+    )
+    pick_model(page, "General Enhance", 2)
+    expect(page.locator("[data-estimate-total]")).to_have_text("About 10 coins for 1 photo")
+    enhance_button(page).click()
+    expect(page).to_have_url(re.compile(r"/jobs/\d+/$"))
+    expect(page.locator("h1 .photo-title")).to_have_text("harbour-upload")
+    try:
+        expect(page.locator("[data-status-badge]")).to_have_text("Done", timeout=JOB_DONE_TIMEOUT_MS)
+    except AssertionError:
+        message = page.locator("[data-message]").text_content()
+        pytest.fail(f"The upload never showed Done; page says {message!r}.\n{live_app.log_tail()}")
+    expect(page.locator("[data-result-size]")).to_have_text("640 × 480 px")

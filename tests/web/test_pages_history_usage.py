@@ -57,7 +57,7 @@ def test_it_shows_each_jobs_status_and_coins_in_the_list(alice_client, alice, ge
     make_job(JobStatus.COMPLETED, user=alice, model=general_2x, coins=70, **CAT)
     page = alice_client.get("/jobs/").content.decode()
     assert "data-status-badge>Done</span>" in page
-    assert "<td>70</td>" in page
+    assert "<dd data-coins>70</dd>" in page
 
 
 def test_it_invites_a_user_with_no_jobs_to_start(alice_client):

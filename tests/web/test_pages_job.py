@@ -153,7 +153,7 @@ def test_it_serves_our_stored_result_for_viewing(alice_client, done):
 def test_it_serves_the_result_as_a_named_download(alice_client, done):
     response = alice_client.get(f"/jobs/{done.pk}/result?download=1")
     assert streamed(response) == RESULT
-    assert response["Content-Disposition"] == f'attachment; filename="enhanced-{done.pk}.png"'
+    assert response["Content-Disposition"] == 'attachment; filename="cat-enhanced.png"'
 
 
 def test_it_answers_404_for_a_picture_not_stored_yet(alice_client, alice, general_2x):

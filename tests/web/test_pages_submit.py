@@ -3,8 +3,7 @@
 import pytest
 
 from enhancer.jobs import intake, pauses
-from enhancer.models import Job, JobStatus, SubmissionPause
-from enhancer.web.forms import MAX_LINKS
+from enhancer.models import Batch, Job, JobStatus, SubmissionPause
 
 PHOTO = "https://photos.example.com/cat.jpg"
 PAGES = [
@@ -95,13 +94,20 @@ def test_it_leaves_exif_off_and_dpi_empty_when_not_asked(alice_client, catalogue
     assert (job.exif, job.dpi) == (False, None)
 
 
-def test_it_queues_one_job_per_line_and_redirects_to_the_history(alice_client, catalogue, kicks):
+def test_it_queues_one_job_per_line_in_one_batch_and_lands_on_the_batch_page(alice_client, catalogue, kicks):
     links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(3))
     response = post(alice_client, img_url=f"{links}\n\n")
+    batch = Batch.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == "/jobs/"
-    assert sorted(Job.objects.values_list("img_url", flat=True)) == sorted(links.splitlines())
-    assert "3 photos are on their way" in alice_client.get("/jobs/").content.decode()
+    assert response["Location"] == f"/batches/{batch.pk}/"
+    assert list(batch.jobs.order_by("position").values_list("img_url", flat=True)) == links.splitlines()
+    assert "3 photos are on their way" in alice_client.get(response["Location"]).content.decode()
+
+
+def test_it_makes_no_batch_for_a_single_link(alice_client, catalogue, kicks):
+    post(alice_client)
+    assert Job.objects.get().batch is None
+    assert not Batch.objects.exists()
 
 
 def test_it_queues_a_link_pasted_twice_only_once(alice_client, catalogue, kicks):
@@ -112,8 +118,18 @@ def test_it_queues_a_link_pasted_twice_only_once(alice_client, catalogue, kicks)
 @pytest.mark.parametrize(
     ("img_url", "model_name", "dpi", "message"),
     [
-        ("", "general_2x", "", "Paste a link to the photo you want to enhance."),
-        ("  \n \n", "general_2x", "", "Paste a link to the photo you want to enhance."),
+        (
+            "",
+            "general_2x",
+            "",
+            "Paste a link to the photo you want to enhance, or choose photos from your computer.",
+        ),
+        (
+            "  \n \n",
+            "general_2x",
+            "",
+            "Paste a link to the photo you want to enhance, or choose photos from your computer.",
+        ),
         ("my holiday photo", "general_2x", "", "is not a web link. Links start with http:// or https://."),
         ("ftp://photos.example.com/a.jpg", "general_2x", "", "is not a web link"),
         (PHOTO, "enhanced_v1", "", "Pick one of the models in the list."),
@@ -149,11 +165,22 @@ def test_it_refuses_private_and_local_links(alice_client, catalogue, kicks, sett
     assert not Job.objects.exists()
 
 
-def test_it_refuses_a_batch_when_one_of_its_links_is_local(alice_client, catalogue, kicks, settings):
+def test_it_keeps_the_good_links_of_a_batch_and_lists_the_bad_ones(alice_client, catalogue, kicks, settings):
     settings.ENHANCER_ALLOW_PRIVATE_URLS = False
-    response = post(alice_client, img_url=f"{PHOTO}\nhttp://127.0.0.1/b.jpg")
-    assert "private or local address" in response.content.decode()
-    assert not Job.objects.exists()
+    other = "https://photos.example.com/dog.jpg"
+    response = post(
+        alice_client, img_url=f"{PHOTO}\nhttp://127.0.0.1/b.jpg\nmy holiday\n{other}", follow=True
+    )
+    page = response.content.decode()
+    assert "2 were left out:" in page
+    assert "“http://127.0.0.1/b.jpg” points to a private or local address." in page
+    assert "“my holiday” is not a web link." in page
+    assert sorted(Job.objects.values_list("img_url", flat=True)) == sorted([PHOTO, other])
+
+
+def test_it_reads_a_www_link_as_https(alice_client, catalogue, kicks):
+    post(alice_client, img_url="www.photos.example.com/cat.jpg")
+    assert Job.objects.get().img_url == "https://www.photos.example.com/cat.jpg"
 
 
 def test_it_accepts_local_links_when_private_urls_are_allowed(alice_client, catalogue, kicks, settings):
@@ -162,17 +189,23 @@ def test_it_accepts_local_links_when_private_urls_are_allowed(alice_client, cata
     assert Job.objects.get().img_url == "http://127.0.0.1:9000/a.jpg"
 
 
-def test_it_refuses_too_many_links_at_once(alice_client, catalogue, kicks):
-    links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(MAX_LINKS + 1))
+def test_it_takes_up_to_fifty_photos_at_once_by_default(settings):
+    assert settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT == 50
+
+
+def test_it_refuses_more_links_than_the_configured_most(alice_client, catalogue, kicks, settings):
+    settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT = 5
+    links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(6))
     response = post(alice_client, img_url=links)
-    assert f"Please send at most {MAX_LINKS} links at once." in response.content.decode()
+    assert "Please send at most 5 photos at once (you pasted 6 links)." in response.content.decode()
     assert not Job.objects.exists()
 
 
-def test_it_accepts_exactly_the_most_links_allowed(alice_client, catalogue, kicks):
-    links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(MAX_LINKS))
+def test_it_accepts_exactly_the_most_links_allowed(alice_client, catalogue, kicks, settings):
+    settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT = 5
+    links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(5))
     assert post(alice_client, img_url=links).status_code == 302
-    assert Job.objects.count() == MAX_LINKS
+    assert Job.objects.count() == 5
 
 
 def test_it_keeps_what_the_user_typed_after_an_error(alice_client, catalogue, kicks):

@@ -6,8 +6,10 @@ import io
 import pytest
 
 from enhancer.jobs import ledger
-from enhancer.models import ShareLink
+from enhancer.models import JobStatus, ShareLink
+from tests.support.batches import make_batch
 from tests.support.finished import finished_job
+from tests.support.jobs import make_job
 from tests.support.roles import user_with_role
 
 
@@ -38,7 +40,16 @@ VIEWS = [
     ("get", "/jobs/{job}/result", SEES),
     ("post", "/jobs/{job}/share", CHANGES),
     ("post", "/jobs/{job}/share/{share}/off", CHANGES),
+    ("get", "/jobs/{job}/thumbnail", SEES),
+    ("post", "/jobs/{job}/cancel", CHANGES),
+    ("post", "/jobs/{job}/retry", CHANGES),
     ("get", "/team/", TEAM),
+]
+BATCH_VIEWS = [
+    ("get", "/batches/{batch}/", SEES),
+    ("get", "/batches/{batch}/status.json", SEES),
+    ("get", "/batches/{batch}/download", SEES),
+    ("post", "/batches/{batch}/retry", CHANGES),
 ]
 
 
@@ -108,3 +119,25 @@ def test_an_admin_manages_the_catalogue_top_ups_and_budgets(client, cast):
             403 if page == "teambudget" else 200,
         )
     assert client.get("/admin/auth/user/add/").status_code == 200
+
+
+@pytest.mark.parametrize("role", list(SEES))
+@pytest.mark.parametrize(("method", "url", "expected"), BATCH_VIEWS)
+def test_each_batch_view_answers_each_role(client, cast, general_2x, role, method, url, expected):
+    users, _, _ = cast
+    batch, _ = make_batch(users["owner"], general_2x, [JobStatus.COMPLETED, JobStatus.FAILED])
+    client.force_login(users[role])
+
+    response = getattr(client, method)(url.format(batch=batch.pk))
+
+    assert response.status_code == expected[role]
+
+
+def test_a_reviewer_sees_no_cancel_or_try_again_on_someone_elses_photo(client, cast, general_2x):
+    users, _, _ = cast
+    failed = make_job(JobStatus.FAILED, user=users["owner"], model=general_2x)
+    client.force_login(users["reviewer"])
+
+    page = client.get(f"/jobs/{failed.pk}/").content.decode()
+
+    assert "Try again" not in page and "Cancel" not in page

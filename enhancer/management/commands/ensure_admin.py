@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
@@ -11,8 +12,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--username", default="admin")
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=settings.PORT)
 
-    def handle(self, *args, username: str, **options):
+    def handle(self, *args, username: str, host: str, port: int, **options):
         User = get_user_model()
         if User.objects.exists():
             return
@@ -20,7 +23,10 @@ class Command(BaseCommand):
         User.objects.create_superuser(username=username, email="", password=password)
         line = "=" * 64
         self.stdout.write(
-            f"{line}\nFirst admin created. Log in at /accounts/login/ with\n"
+            f"{line}\nFirst admin created. Log in at http://{host}:{port}/accounts/login/ with\n"
             f"  username: {username}\n  password: {password}\n"
-            f"This password is shown only once: change it in /admin/ after logging in.\n{line}"
+            "This password is shown only once. To set a new one at any time, run\n"
+            f"  .venv/bin/python manage.py changepassword {username}\n"
+            "Teammates and passwords are managed in the admin: /admin/ → Users.\n"
+            f"{line}"
         )

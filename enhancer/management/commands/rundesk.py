@@ -42,6 +42,9 @@ class Command(BaseCommand):
 
         def stop(signum, frame):
             nonlocal stopping
+            if not stopping:
+                self.stdout.write("Stopping… (letting the web server and the workers finish)")
+                self.stdout.flush()
             stopping = True
 
         signal.signal(signal.SIGINT, stop)
@@ -61,6 +64,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"The {name} stopped (exit code {child.returncode}); restarting it.")
                 children[name] = self._start(commands[name])
         self._stop(children.values())
+        self.stdout.write("Stopped.")
 
     def _start(self, command: list[str]) -> subprocess.Popen:
         env = {**os.environ, processes.ENV_VAR: str(self._lifeline_read)}

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
+from enhancer.jobs import intake
 from enhancer.jobs.usage import coin_usage
-from enhancer.models import Job
-from enhancer.web.access import job_for_user
+from enhancer.media import thumbnails
+from enhancer.models import Job, JobStatus
+from enhancer.web.access import job_for_user, job_to_change, may_change
+from enhancer.web.forms import HistoryFilterForm
 
 JOBS_PER_PAGE = 20
 
@@ -21,17 +27,137 @@ JOBS_PER_PAGE = 20
 @login_required
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
-    jobs = Job.objects.filter(user=request.user).select_related("model")
+    filters = HistoryFilterForm(request.GET or None)
+    jobs = filters.filter(Job.objects.filter(user=request.user).select_related("model"))
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "enhancer/job_list.html", {"page": page})
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "filtered": bool(query),
+        "has_active": any(job.is_active for job in page.object_list),
+    }
+    return render(request, "enhancer/job_list.html", context)
+
+
+COMPARE_VIEWS = {"slider": "Slider", "side": "Side by side", "zoom": "100 % zoom"}
+
+
+@login_required
+@require_GET
+def jobs_status(request: HttpRequest) -> JsonResponse:
+    """The status of several of the user's jobs at once (`?ids=1,2,3`), for the history to update itself."""
+    ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()][:JOBS_PER_PAGE]
+    jobs = Job.objects.filter(user=request.user, pk__in=ids)
+    return JsonResponse(
+        {
+            "jobs": [
+                {
+                    "id": job.pk,
+                    "status": job.status,
+                    "label": job.get_status_display(),
+                    "coins": job.coins,
+                    "terminal": job.is_terminal,
+                }
+                for job in jobs
+            ]
+        }
+    )
 
 
 @login_required
 @require_GET
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = job_for_user(request.user, pk)
-    context = {"job": job, "events": job.events.all(), "usage": coin_usage(job.user)}
+    events = list(job.events.all())
+    view = request.GET.get("view")
+    context = {
+        "job": job,
+        "events": events,
+        "steps": step_timings(events, job.is_terminal),
+        "usage": coin_usage(job.user),
+        "compare_view": view if view in COMPARE_VIEWS else "slider",
+        "compare_views": COMPARE_VIEWS,
+        "tries": tries(job),
+        "usually": usual_seconds(job) if job.is_active else None,
+        "original_bytes": _stored_size(job.original),
+        "result_bytes": _stored_size(job.result),
+        "may_change": may_change(request.user, job.user_id),
+    }
     return render(request, "enhancer/job_detail.html", context)
+
+
+def tries(job: Job) -> str:
+    """`try 3 of 8` while a step is being tried again after a passing failure; empty otherwise."""
+    if not job.is_active or not job.attempts:
+        return ""
+    most = settings.ENHANCER_MAX_STEP_ATTEMPTS
+    current = job.attempts + 1
+    return f"try {current} of {most}" if current <= most else f"try {current}"
+
+
+USUAL_SAMPLE = 20
+
+
+def usual_seconds(job: Job) -> int | None:
+    """How long recent finished photos of the same model took, start to finish (the median)."""
+    recent = (
+        Job.objects.filter(model_id=job.model_id, status=JobStatus.COMPLETED, finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values_list("created_at", "finished_at")[:USUAL_SAMPLE]
+    )
+    durations = sorted((end - start).total_seconds() for start, end in recent)
+    if len(durations) < 3:  # too few to say what is usual
+        return None
+    return max(1, round(durations[len(durations) // 2]))
+
+
+def step_timings(events: list, finished: bool) -> list[dict]:
+    """Each step of the timeline with how long it took (until the next step began)."""
+    steps = []
+    for index, event in enumerate(events):
+        following = events[index + 1] if index + 1 < len(events) else None
+        seconds = (following.at - event.at).total_seconds() if following else None
+        steps.append({"event": event, "seconds": seconds, "last": following is None and not finished})
+    return steps
+
+
+def _stored_size(stored) -> int | None:
+    if not stored:
+        return None
+    try:
+        return stored.size
+    except OSError:  # the file went missing from storage: show the page without its size
+        return None
+
+
+@login_required
+@require_POST
+def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Stop a job that has not been sent to HitPaw yet."""
+    job = job_to_change(request.user, pk)
+    try:
+        intake.cancel(job)
+    except intake.SubmissionRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, intake.MSG_CANCELED)
+    return redirect("enhancer:job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Try a failed photo again with the same link and model; lands on the new try."""
+    job = job_to_change(request.user, pk)
+    try:
+        (retry,) = intake.retry_jobs(Job.objects.filter(pk=job.pk))
+    except intake.SubmissionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("enhancer:job", pk=job.pk)
+    return redirect("enhancer:job", pk=retry.pk)
 
 
 @login_required
@@ -46,13 +172,17 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
             "message": job.message,
             "terminal": job.is_terminal,
             "coins": job.coins,
+            "tries": tries(job),
+            # Times are written here, in the team's time zone, so the live timeline reads like the page.
             "events": [
                 {
-                    "label": e.get_status_display(),
-                    "message": e.message,
-                    "at": timezone.localtime(e.at).isoformat(),
+                    "label": step["event"].get_status_display(),
+                    "message": step["event"].message,
+                    "at": timezone.localtime(step["event"].at).isoformat(),
+                    "time": timezone.localtime(step["event"].at).strftime("%H:%M:%S"),
+                    "took": step["seconds"],
                 }
-                for e in job.events.all()
+                for step in step_timings(list(job.events.all()), job.is_terminal)
             ],
         }
     )
@@ -67,7 +197,19 @@ def job_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
     if not stored:
         raise Http404("No such picture yet.")
     download = request.GET.get("download") == "1"
-    filename = f"enhanced-{job.pk}{PurePath(stored.name).suffix}" if which == "result" else None
-    return FileResponse(
-        stored.open("rb"), as_attachment=download, filename=filename or PurePath(stored.name).name
-    )
+    filename = job.result_download_name if which == "result" else PurePath(stored.name).name
+    return FileResponse(stored.open("rb"), as_attachment=download, filename=filename)
+
+
+@login_required
+@require_GET
+def job_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
+    """A small picture of the job: of its result once there is one, else of its original."""
+    job = job_for_user(request.user, pk)
+    for stored in (job.result, job.original):
+        name = stored and thumbnails.ensure_thumbnail(stored.name)
+        if name:
+            response = FileResponse(default_storage.open(name, "rb"), content_type="image/jpeg")
+            response["Cache-Control"] = "private, max-age=86400"
+            return response
+    raise Http404("No picture yet.")

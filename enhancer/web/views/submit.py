@@ -9,24 +9,49 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from enhancer.jobs import intake
-from enhancer.web.forms import SubmitForm
+from enhancer.web.access import job_for_user
+from enhancer.web.forms import SubmitForm, purpose_of
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
-    form = SubmitForm(request.POST or None)
+    form = SubmitForm(request.POST or None, request.FILES or None, initial=_again(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        options = {"exif": data["exif"], "dpi": data["dpi"]}
         try:
-            jobs = intake.create_jobs(
-                request.user, data["img_url"], data["model_name"], exif=data["exif"], dpi=data["dpi"]
-            )
+            if data["photos"]:
+                jobs, left_out = intake.create_upload_jobs(
+                    request.user, data["photos"], data["model_name"], **options
+                )
+            else:
+                jobs = intake.create_jobs(request.user, data["img_url"], data["model_name"], **options)
+                left_out = form.skipped
         except intake.SubmissionRefused as refusal:
-            form.add_error(None, refusal.message)
+            form.add_error("photos" if data["photos"] else None, refusal.message)
         else:
-            if len(jobs) == 1:
+            if left_out:
+                what = "1 was" if len(left_out) == 1 else f"{len(left_out)} were"
+                messages.warning(request, f"{what} left out: {' '.join(left_out)}")
+            if jobs[0].batch_id is None:
                 return redirect("enhancer:job", pk=jobs[0].pk)
             messages.success(request, f"{len(jobs)} photos are on their way.")
-            return redirect("enhancer:jobs")
-    return render(request, "enhancer/submit.html", {"form": form})
+            return redirect("enhancer:batch", pk=jobs[0].batch_id)
+    facts = intake.price_facts(form.models)
+    for model in form.models:
+        facts["models"][model.name].update(
+            display=model.display_name, good_for=model.good_for, purpose=purpose_of(model)
+        )
+    context = {"form": form, "price_facts": facts, "uploads_enabled": intake.uploads_enabled()}
+    return render(request, "enhancer/submit.html", context)
+
+
+def _again(request: HttpRequest) -> dict:
+    """The form filled in from an earlier photo (`?again=<id>`): Enhance again, Edit link."""
+    pk = request.GET.get("again", "")
+    if request.method != "GET" or not pk.isdigit():
+        return {}
+    job = job_for_user(request.user, int(pk))
+    link = "" if job.upload_name else job.img_url  # an upload's link is ours, and expires
+    return {"img_url": link, "model_name": job.model_name, "exif": job.exif, "dpi": job.dpi}

@@ -1,0 +1,56 @@
+// Keeps the batch page live: asks for every photo's status every 2 seconds and updates the
+// page; once every photo has ended, reloads once (thumbnails, Download all, Retry failed) and stops.
+(function () {
+  "use strict";
+  var root = document.getElementById("batch");
+  if (!root || root.dataset.finished === "true") return;
+  var url = root.dataset.statusUrl;
+  var refresh = root.querySelector("[data-refresh]");
+  if (refresh) refresh.textContent = "Updating by itself…";
+
+  function setText(selector, value) {
+    var node = root.querySelector(selector);
+    if (node) node.textContent = value;
+  }
+
+  function render(data) {
+    setText("[data-total-done]", data.totals.done);
+    setText("[data-total-working]", data.totals.working);
+    setText("[data-total-problems]", data.totals.problems);
+    setText("[data-total-coins]", data.totals.coins);
+    data.jobs.forEach(function (job) {
+      var card = root.querySelector('[data-job="' + job.id + '"]');
+      if (!card) return;
+      var badge = card.querySelector("[data-status-badge]");
+      badge.textContent = job.label;
+      badge.className = "badge badge-" + job.status;
+      var message = card.querySelector("[data-message]");
+      message.textContent = job.status === "completed" ? "" : job.message;
+      message.classList.toggle("error", ["failed", "timed_out", "needs_review"].indexOf(job.status) >= 0);
+      if (job.coins !== null) card.querySelector("[data-coins]").textContent = job.coins;
+      var empty = card.querySelector("[data-thumb-url]");
+      if (empty && ["queued", "fetching"].indexOf(job.status) < 0) {
+        var img = document.createElement("img");
+        img.src = empty.dataset.thumbUrl;
+        img.alt = empty.dataset.alt;
+        img.width = 160;
+        img.height = 120;
+        img.onerror = function () { img.replaceWith(empty); };
+        empty.replaceWith(img);
+      }
+    });
+  }
+
+  function poll() {
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) return setTimeout(poll, 5000);
+        render(data);
+        if (data.totals.finished) return window.location.reload();
+        setTimeout(poll, 2000);
+      })
+      .catch(function () { setTimeout(poll, 5000); });
+  }
+  setTimeout(poll, 1000);
+})();
