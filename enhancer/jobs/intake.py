@@ -8,7 +8,10 @@ plain message for the form.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +22,10 @@ from enhancer.models import EnhanceModel, Job, JobStatus
 log = logging.getLogger(__name__)
 
 MSG_PAUSED = "Submissions are paused for the whole team right now. See the notice above."
+MSG_TOO_FAST = (
+    "That is more photos than one person can send in a minute (at most {limit}). "
+    "Please wait a minute and try again."
+)
 
 
 class SubmissionRefused(Exception):
@@ -37,6 +44,7 @@ def create_jobs(
         raise SubmissionRefused(MSG_PAUSED)
     now = timezone.now()
     with transaction.atomic():
+        check_rate(user, len(img_urls), now)
         jobs = [
             Job.objects.create(
                 user=user,
@@ -55,6 +63,16 @@ def create_jobs(
         lifecycle.record_received(jobs)
     wake_ticker()
     return jobs
+
+
+def check_rate(user, count: int, now) -> None:
+    """Refuse more than ENHANCER_SUBMISSIONS_PER_MINUTE photos from one person in the last minute."""
+    limit = settings.ENHANCER_SUBMISSIONS_PER_MINUTE
+    # Lock the person's row so two submissions at once cannot both slip under the limit.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+    recent = Job.objects.filter(user=user, created_at__gt=now - timedelta(minutes=1)).count()
+    if recent + count > limit:
+        raise SubmissionRefused(MSG_TOO_FAST.format(limit=limit))
 
 
 def wake_ticker() -> None:
