@@ -251,4 +251,5 @@ def test_it_serves_every_page_under_the_policy_and_catches_a_violation(page, liv
             break
         page.wait_for_timeout(100)
     assert any("style-src" in violation for violation in csp_violations), csp_violations
+    page.wait_for_timeout(500)  # the console's report of it comes separately: let it land, then forget both
     csp_violations.clear()
