@@ -52,3 +52,19 @@ def check_hitpaw_settings(app_configs, **kwargs):
             )
         )
     return messages
+
+
+@register(deploy=False)
+def check_secret_key_source(app_configs, **kwargs):
+    """Warn when a production server signs sessions with a key only this host has."""
+    if settings.DEBUG or not getattr(settings, "SECRET_KEY_FROM_FILE", False):
+        return []
+    return [
+        Warning(
+            "DJANGO_SECRET_KEY is not set: this server made its own key in the file .secret_key. "
+            "Behind a load balancer each server would have a different key and people would be "
+            "logged out at random.",
+            hint="Set DJANGO_SECRET_KEY to the same random 50-character value on every server.",
+            id="enhancer.W005",
+        )
+    ]

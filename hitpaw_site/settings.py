@@ -3,6 +3,7 @@
 import os
 import secrets
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -16,9 +17,13 @@ load_dotenv(BASE_DIR / ".env")
 
 def _secret_key() -> str:
     """Use DJANGO_SECRET_KEY, or a random key kept in a local file so sessions survive restarts."""
+    global SECRET_KEY_FROM_FILE
     key = env_str("DJANGO_SECRET_KEY")
     if key:
         return key
+    # Each host would make its own: fine for development, a broken login behind a load balancer
+    # (the `enhancer.W005` check says so when DEBUG is off).
+    SECRET_KEY_FROM_FILE = True
     path = BASE_DIR / ".secret_key"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
@@ -26,6 +31,7 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+SECRET_KEY_FROM_FILE = False
 SECRET_KEY = _secret_key()
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -218,3 +224,67 @@ LOGGING = {
         "django_q": {"level": "WARNING"},
     },
 }
+
+# --- Security (docs/security.md) -------------------------------------------------------
+# DJANGO_HTTPS=true, behind TLS: secure cookies, HSTS, the HTTPS redirect and the proxy's header
+# saying the request came over https. `check --deploy --fail-level WARNING` passes with it.
+HTTPS = env_bool("DJANGO_HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe over plain http; in sandbox mode the app calls its own simulator on loopback.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^sandbox/"]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Sent by enhancer.web.middleware.PrivatePages on every response.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+INSTALLED_APPS += ["csp", "axes"]
+MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
+MIDDLEWARE.append("enhancer.web.middleware.PrivatePages")
+# Login throttling (django-axes): after a few wrong passwords for one username from one address,
+# that pair waits out a cool-off (never a permanent lockout an admin must lift).
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ENHANCER_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_float("ENHANCER_LOGIN_COOLOFF_MINUTES", 15.0, minimum=0.1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the cool-off always ends
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "enhancer.web.client_ip.client_ip"
+AXES_VERBOSE = False
+# Behind a proxy, the header it puts the client's address in (e.g. X-Forwarded-For): the address
+# the proxy appended (the right-most) is used. Unset: the connection's own address.
+ENHANCER_CLIENT_IP_HEADER = env_str("ENHANCER_CLIENT_IP_HEADER")
+AUTH_PASSWORD_VALIDATORS.append({"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"})
+
+# Most photo submissions one person may make per minute (each link of a multi-link form counts).
+ENHANCER_SUBMISSIONS_PER_MINUTE = env_int("ENHANCER_SUBMISSIONS_PER_MINUTE", 60, minimum=1)
+# /healthz tells the public only whether the database answers; the rest needs a login or this token
+# (sent as `Authorization: Bearer <token>`). Empty: login only.
+ENHANCER_HEALTH_TOKEN = env_str("ENHANCER_HEALTH_TOKEN")

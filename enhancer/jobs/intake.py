@@ -8,9 +8,11 @@ plain message for the form.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -36,6 +38,10 @@ MSG_NOTHING_TO_RETRY = "There is nothing to try again: no photo here has failed.
 # Ended without a result and safe to send again at the user's word. A job that needs review is
 # left to an admin: HitPaw may have taken (and charged for) it already.
 RETRYABLE_STATUSES = (JobStatus.FAILED, JobStatus.TIMED_OUT)
+MSG_TOO_FAST = (
+    "That is more photos than one person can send in a minute (at most {limit}). "
+    "Please wait a minute and try again."
+)
 
 
 class SubmissionRefused(Exception):
@@ -54,6 +60,7 @@ def create_jobs(
         raise SubmissionRefused(MSG_PAUSED)
     now = timezone.now()
     with transaction.atomic():
+        check_rate(user, len(img_urls), now)
         _check_budget(user, model, len(img_urls))
         batch = Batch.objects.create(user=user, model=model) if len(img_urls) > 1 else None
         jobs = [
@@ -106,6 +113,7 @@ def create_upload_jobs(
     now = timezone.now()
     with transaction.atomic():
         try:
+            check_rate(user, len(kept), now)
             _check_budget(user, model, len(kept))
         except SubmissionRefused:
             for stored in kept:
@@ -181,8 +189,9 @@ def retry_jobs(jobs) -> list[Job]:
         )
         if not failed:
             raise SubmissionRefused(MSG_NOTHING_TO_RETRY)
-        for user, tries in _count_by_user_and_model(failed).items():
-            _check_budget(*user, tries)
+        for (user, model), tries in _count_by_user_and_model(failed).items():
+            check_rate(user, tries, now)
+            _check_budget(user, model, tries)
         retries = [
             _new_job(
                 old.user,
@@ -289,6 +298,16 @@ def price_facts(models) -> dict:
             model.name: {"scale": model.scale, "kind": model.kind, "label": str(model)} for model in models
         },
     }
+
+
+def check_rate(user, count: int, now) -> None:
+    """Refuse more than ENHANCER_SUBMISSIONS_PER_MINUTE photos from one person in the last minute."""
+    limit = settings.ENHANCER_SUBMISSIONS_PER_MINUTE
+    # Lock the person's row so two submissions at once cannot both slip under the limit.
+    get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+    recent = Job.objects.filter(user=user, created_at__gt=now - timedelta(minutes=1)).count()
+    if recent + count > limit:
+        raise SubmissionRefused(MSG_TOO_FAST.format(limit=limit))
 
 
 def wake_ticker() -> None:
