@@ -159,6 +159,28 @@ def _inspect(fp: BinaryIO, size: int, max_pixels: int | None) -> ImageInfo:
     return ImageInfo(format=fmt, width=width, height=height)
 
 
+def header_of(head: bytes) -> tuple[str, int, int] | None:
+    """(format, width, height) from the first bytes of an image, or None while they are not enough.
+
+    Only the header is read; nothing is decoded, so a huge image costs nothing here. Raises
+    NotAnImage, in plain words, for a file that is no image we take or is too large to measure.
+    """
+    _quiet_bomb_warnings()
+    try:
+        with Image.open(io.BytesIO(head), formats=ALLOWED_FORMATS) as image:
+            fmt = "JPEG" if image.format == "MPO" else image.format
+            return fmt, image.width, image.height
+    except Image.DecompressionBombError:
+        raise NotAnImage(
+            f"The photo is over the {_megapixels(LARGEST_PIXELS, limit=True)} megapixel limit."
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error):
+        named = _not_allowed(head)
+        if named != MSG_UNREADABLE:  # a kind of file we know and do not take (GIF, SVG, HEIC...)
+            raise NotAnImage(named) from None
+        return None  # perhaps only too few bytes yet
+
+
 def _not_allowed(head: bytes) -> str:
     """Name the format of a file Pillow was not allowed to open, when it is one people meet.
 

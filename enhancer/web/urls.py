@@ -20,5 +20,6 @@ urlpatterns = [
     path("batches/<int:pk>/download", views.batch_download, name="batch_download"),
     path("batches/<int:pk>/retry", views.batch_retry, name="batch_retry"),
     path("usage/", views.usage, name="usage"),
+    path("measure.json", views.measure, name="measure"),
     path("o/<str:token>/<str:filename>", views.original_for_hitpaw, name="original_for_hitpaw"),
 ]

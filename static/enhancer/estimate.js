@@ -1,4 +1,4 @@
-// Cost before spending: loads each pasted photo in the browser to learn its pixel size, then
+// Cost before spending: learns each photo's pixel size (a link's from the server, a file's here), then
 // estimates its coins from HitPaw's price table (sent by the server: the same table the pipeline
 // uses) and refuses photos over HitPaw's limits, with the size and the limit, before anything is sent.
 (function () {
@@ -15,6 +15,7 @@
   var refusal = box.querySelector("[data-estimate-refusal]");
   var button = form.querySelector("[data-submit]");
   var sizes = {}; // link -> {w, h} | "loading" | "unknown"
+  var measureUrl = box.dataset.measureUrl;
 
   function fmt(value, limit) {
     var one = value.toFixed(1);
@@ -67,15 +68,27 @@
       .filter(function (l, i, all) { return all.indexOf(l) === i; });
   }
 
+  // A chosen file is measured here; a link by the server, which reads just its header (this page
+  // may not load other sites' pictures: the Content-Security-Policy allows this site's only).
   function measure(link) {
     if (sizes[link]) return;
     sizes[link] = "loading";
-    var img = new Image();
     var file = fileKeys[link];
-    var src = file ? URL.createObjectURL(file) : link;
+    if (!file) {
+      fetch(measureUrl + "?url=" + encodeURIComponent(link), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : { ok: false }; })
+        .then(function (data) {
+          sizes[link] = data.ok ? { w: data.width, h: data.height } : "unknown";
+          render();
+        })
+        .catch(function () { sizes[link] = "unknown"; render(); });
+      return;
+    }
+    var img = new Image();
+    var src = URL.createObjectURL(file);
     img.onload = function () {
       sizes[link] = { w: img.naturalWidth, h: img.naturalHeight };
-      if (file) URL.revokeObjectURL(src);
+      URL.revokeObjectURL(src);
       render();
     };
     img.onerror = function () { sizes[link] = "unknown"; render(); };

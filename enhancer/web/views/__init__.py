@@ -13,6 +13,7 @@ from enhancer.web.views.jobs import (
     job_thumbnail,
     jobs_status,
 )
+from enhancer.web.views.measure import measure
 from enhancer.web.views.public import original_for_hitpaw
 from enhancer.web.views.shares import share_create, share_image, share_page, share_revoke
 from enhancer.web.views.submit import submit
@@ -34,6 +35,7 @@ __all__ = [
     "job_status",
     "job_thumbnail",
     "jobs_status",
+    "measure",
     "original_for_hitpaw",
     "share_create",
     "share_image",
