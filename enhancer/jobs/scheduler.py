@@ -8,13 +8,14 @@ died keeps a past `due_at`, so once its lease runs out the ticker hands it out a
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connections
 
 from enhancer.jobs import claims, pipeline
 from enhancer.jobs.client_factory import get_client
@@ -48,6 +49,7 @@ def run_batch(token: str) -> int:
 
 _threads_lock = threading.Lock()
 _threads: ThreadPoolExecutor | None = None
+_threads_pid = 0
 
 
 def poll_threads() -> ThreadPoolExecutor:
@@ -56,22 +58,36 @@ def poll_threads() -> ThreadPoolExecutor:
     Each thread keeps its own HitPaw client (its HTTP connections) and, on PostgreSQL, its own
     database connection, so a poll sets up no connection (docs/benchmarks.md).
     """
-    global _threads
+    global _threads, _threads_pid
     with _threads_lock:
-        if _threads is None:
+        # A forked worker inherits the parent's executor object but none of its threads.
+        if _threads is None or _threads_pid != os.getpid():
             _threads = ThreadPoolExecutor(
                 max_workers=settings.ENHANCER_THREADS_PER_BATCH, thread_name_prefix="poll"
             )
+            _threads_pid = os.getpid()
         return _threads
 
 
 def stop_poll_threads() -> None:
-    """Let the poll threads finish and end; their connections close with them."""
+    """Close each poll thread's database connections, then end the threads."""
     global _threads
     with _threads_lock:
         threads, _threads = _threads, None
-    if threads is not None:
-        threads.shutdown(wait=True)
+    if threads is None or _threads_pid != os.getpid():
+        return
+    started = len(threads._threads)  # the executor's own count; no public one exists
+    if started:
+        # One task per thread: each waits at the barrier, so no thread takes two.
+        barrier = threading.Barrier(started)
+        for _ in range(started):
+            threads.submit(_close_connections_then_wait, barrier)
+    threads.shutdown(wait=True)
+
+
+def _close_connections_then_wait(barrier: threading.Barrier) -> None:
+    connections.close_all()
+    barrier.wait(timeout=10)
 
 
 def _advance_in_thread(job_id: int, token: str) -> None:
