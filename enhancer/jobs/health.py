@@ -9,13 +9,13 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.db.models import Min
+from django.db.models import Count, Min
 from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.status import Stat
 
-from enhancer.jobs import claims, scheduler
-from enhancer.models import ACTIVE_STATUSES, Job
+from enhancer.jobs import claims, pauses, scheduler
+from enhancer.models import ACTIVE_STATUSES, Job, JobStatus
 
 log = logging.getLogger(__name__)
 
@@ -71,3 +71,33 @@ def ticker(now: datetime | None = None) -> dict:
     )
     lag = max((now - oldest).total_seconds(), 0.0) if oldest else 0.0
     return {"ticker_running": claims.lease_is_held(scheduler.TICKER), "ticker_lag_seconds": round(lag, 1)}
+
+
+def last_hitpaw_error() -> dict | None:
+    """The latest job HitPaw refused or failed, in the plain words staff saw, and when."""
+    job = (
+        Job.objects.filter(error_code__isnull=False)
+        .order_by("-updated_at")
+        .only("pk", "message", "updated_at")
+        .first()
+    )
+    return None if job is None else {"job": job.pk, "message": job.message, "at": job.updated_at}
+
+
+def jobs_by_state() -> dict[str, int]:
+    """How many jobs are in each state, every state listed (zero included)."""
+    counts = dict(Job.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in JobStatus.values}
+
+
+def system_report() -> dict:
+    """Everything the admin System page shows, in one call."""
+    now = timezone.now()
+    return {
+        "jobs_by_state": jobs_by_state(),
+        "broker": broker(),
+        "clusters": clusters(now),
+        "ticker": ticker(now),
+        "last_hitpaw_error": last_hitpaw_error(),
+        "pause": pauses.current(),
+    }
