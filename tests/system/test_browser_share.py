@@ -14,9 +14,12 @@ from tests.system.test_browser import (  # noqa: F401 (fixtures)
     VIEWPORT,
     browser,
     chromium,
+    csp_violations,
+    enhance_button,
     live_app,
     log_in,
     page,
+    photo_server,
     photo_url,
 )
 
@@ -26,7 +29,7 @@ pytestmark = pytest.mark.browser
 def test_a_share_link_opens_logged_out_downloads_and_dies_when_turned_off(page, browser, live_app, photo_url):  # noqa: F811
     log_in(page, live_app)
     page.get_by_label("Image link(s)").fill(photo_url)
-    page.get_by_role("button", name="Enhance", exact=True).click()
+    enhance_button(page).click()
     expect(page.locator("[data-status-badge]")).to_have_text("Done", timeout=JOB_DONE_TIMEOUT_MS)
     page.reload()  # the share form appears with the finished job
 

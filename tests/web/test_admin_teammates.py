@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.http import HttpRequest
 
 from tests.support.roles import ensure_roles, user_with_role
 
@@ -49,7 +50,7 @@ def test_the_teammate_chooses_a_password_once_through_the_link(admin_client, cli
 
     assert chosen.status_code == 302
     assert "password has been set" in client.get(chosen["Location"]).content.decode()
-    assert client.login(username="carol", password="a-long-new-pass-91")
+    assert client.login(request=HttpRequest(), username="carol", password="a-long-new-pass-91")
     client.logout()
     assert "invalid" in client.get(link, follow=True).content.decode().lower()
 

@@ -1,6 +1,7 @@
 """Every page carries a Content-Security-Policy and the other protective headers; logged-in pages
 and pictures are never kept by shared caches."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ def test_it_forbids_inline_script_and_style_and_framing(client, db):
     csp = policy(client.get("/accounts/login/"))
     assert csp["script-src"] == "'self'"
     assert csp["style-src"] == "'self'"
-    assert csp["img-src"] == "'self' data:"
+    assert csp["img-src"] == "'self' data: blob:"  # blob: the size of a photo chosen for upload
     assert csp["frame-ancestors"] == "'none'"
     assert csp["object-src"] == "'none'"
     assert "unsafe-inline" not in str(csp)
@@ -66,5 +67,5 @@ def test_its_templates_hold_no_inline_script_or_style():
         text = template.read_text()
         assert "<style" not in text, template
         assert " style=" not in text, template
-        assert "<script>" not in text and "<script " not in text.replace("<script src=", ""), template
-        assert " onclick=" not in text and " onload=" not in text and " onsubmit=" not in text, template
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>(?!</script>)", text), template
+        assert not re.search(r"\son[a-z]+=", text), template  # no inline event handlers
