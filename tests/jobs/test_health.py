@@ -5,6 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
+from django_q.brokers import get_broker
 
 from enhancer.jobs import claims, health, scheduler
 from enhancer.models import JobStatus
@@ -18,8 +19,16 @@ def stat(host, workers, seconds_ago, now):
     )
 
 
+@pytest.fixture
+def empty_broker():
+    """The real broker, emptied before and after: on Redis its queue outlives the test database."""
+    get_broker().purge_queue()
+    yield
+    get_broker().purge_queue()
+
+
 @pytest.mark.django_db
-def test_it_counts_the_tasks_waiting_in_the_broker(monkeypatch):
+def test_it_counts_the_tasks_waiting_in_the_broker(monkeypatch, empty_broker):
     monkeypatch.setattr("django_q.conf.Conf.SYNC", False)
     kick()
 
