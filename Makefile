@@ -7,7 +7,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 PORT_ARG := $(if $(PORT),--port $(PORT))
 
-.PHONY: run test lint install clean
+.PHONY: run run-prod test lint install clean
 
 # Running needs only the app's own packages; the test tools come with `make test`.
 $(RUN_STAMP): pyproject.toml
@@ -27,6 +27,10 @@ run: $(RUN_STAMP)
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py ensure_admin $(PORT_ARG)
 	$(BIN)/python manage.py rundesk $(PORT_ARG)
+
+# Production on this host: gunicorn + qcluster (ROLE=web or ROLE=worker for one of them); see README.
+run-prod: $(RUN_STAMP)
+	scripts/run-prod.sh
 
 test: $(DEV_STAMP)
 	scripts/install-chromium.sh

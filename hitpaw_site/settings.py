@@ -91,6 +91,12 @@ DATABASES = {
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=0
     )
 }
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+    # Keep connections: a new PostgreSQL connection costs ~10 ms against ~0.7 ms for a query on a
+    # kept one (docs/benchmarks.md). Web threads and the workers' fixed poll threads each keep one,
+    # checked before reuse, so a restarted database costs one failed health check, not an error.
+    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 300, minimum=0)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
     # A file, not memory, so a real task cluster started by the tests can share it.

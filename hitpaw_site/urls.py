@@ -25,6 +25,7 @@ urlpatterns = [
     path("jobs/<int:pk>/share", views.share_create, name="share_create"),
     path("jobs/<int:pk>/share/<int:share_pk>/off", views.share_revoke, name="share_revoke"),
     path("team/", views.team, name="team"),
+    path("system/", views.system, name="system"),
     path("s/<str:token>/", views.share_page, name="share"),
     path("s/<str:token>/<str:which>", views.share_image, name="share_image"),
     path("", include("enhancer.web.urls")),

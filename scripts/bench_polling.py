@@ -20,6 +20,9 @@ makes each status call take that long, as a distant API would):
   poll writes); median and p95 over jobs. A job with no poll in the window counts as starved;
 - backlog, sampled every 2 s: the oldest unclaimed due job's age and the broker's queue length;
 - errors: jobs no longer `converting`, cluster log lines with ERROR/Traceback, failed django-q tasks;
+- connections set up in the window: TCP connections the fake HitPaw accepted, and on PostgreSQL new
+  database sessions (`pg_stat_database.sessions`), each per status call: near 0 when clients and
+  database connections are kept (the fake keeps connections unless `--no-keep-alive`);
 - peak RSS: the sum of VmRSS over the cluster's process group, read from /proc every 0.5 s (shared pages
   count once per process, so it overstates a little).
 
@@ -76,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     wait_for_quiet(args.quiet_wait)
     workdir = Path(tempfile.mkdtemp(prefix="enhance-bench-"))
-    fake = FakeHitPaw(api_key=API_KEY)
+    fake = FakeHitPaw(api_key=API_KEY, keep_alive=args.keep_alive)
     cluster: QCluster | None = None
     try:
         env = bench_env(args, workdir)
@@ -103,9 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         step(f"measuring for {args.seconds:.0f} s")
         for meter in meters:
             meter.start_window()
-        before = snapshot(fake, job_ids)
+        before = snapshot(fake, job_ids, args.database)
         samples = watch(meters, args.seconds)
-        after = snapshot(fake, job_ids)
+        after = snapshot(fake, job_ids, args.database)
         result = summarize(args, before, after, samples, meters, log_path, job_ids)
         print_result(args, result)
         return 0
@@ -139,6 +142,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="first wait up to this long for the machine to be under 20%% busy (other load skews results)",
     )  # fmt: skip
     parser.add_argument("--keep", action="store_true", help="keep the temp folder and the bench database")
+    parser.add_argument(
+        "--keep-alive", action=argparse.BooleanOptionalAction, default=True,
+        help="the fake keeps HTTP connections open between calls, as a real API does",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.jobs < 1 or args.seconds <= 0 or args.interval <= 0 or args.warmup < 0 or args.latency < 0:
         parser.error("--jobs, --seconds and --interval must be positive")
@@ -410,14 +417,27 @@ def backlog() -> tuple[float, int]:
     now = timezone.now()
     oldest = (
         Job.objects.filter(status__in=ACTIVE_STATUSES, due_at__lte=now)
-        .filter(claims.lease_free(now))
+        .filter(claims.lease_free())
         .aggregate(oldest=Min("due_at"))["oldest"]
     )
     age = (now - oldest).total_seconds() if oldest else 0.0
     return age, get_broker().queue_size() or 0
 
 
-def snapshot(fake: FakeHitPaw, job_ids: list[int]) -> dict:
+def database_sessions(kind: str) -> int:
+    """Sessions ever opened on the bench database (PostgreSQL counts them; SQLite has none): -1 if unknown."""
+    if kind != "postgres":
+        return -1
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT sessions FROM pg_stat_database WHERE datname = %s", [PG_BENCH_DB]
+        ).fetchone()
+    return int(row[0]) if row else -1
+
+
+def snapshot(fake: FakeHitPaw, job_ids: list[int], database: str = "sqlite") -> dict:
     """The fake's counters and each job's (poll_count, updated_at), at one moment."""
     from django.db import close_old_connections
 
@@ -437,6 +457,8 @@ def snapshot(fake: FakeHitPaw, job_ids: list[int]) -> dict:
         "total": total,
         "own_cpu": own.user + own.system,
         "status_calls": stats["status_calls"],
+        "connections": stats["connections"],
+        "db_sessions": database_sessions(database),
         "jobs": jobs,
         "fake_polls": polls,
     }
@@ -459,7 +481,11 @@ def summarize(args, before, after, samples, meters, log_path: Path, job_ids: lis
         achieved = (updated1 - updated0).total_seconds() / (count1 - count0)
         lateness.append(achieved - args.interval)
     log_text = log_path.read_text(errors="replace")
+    polls = max(after["status_calls"] - before["status_calls"], 1)
     return {
+        "http_connections": after["connections"] - before["connections"],
+        "db_sessions": after["db_sessions"] - before["db_sessions"] if before["db_sessions"] >= 0 else None,
+        "polls": polls,
         "polls_per_second": (after["status_calls"] - before["status_calls"]) / window,
         "needed_per_second": args.jobs / args.interval,
         "lateness_median": statistics.median(lateness) if lateness else float("nan"),
@@ -512,6 +538,15 @@ def print_result(args: argparse.Namespace, r: dict) -> None:
         f"database/broker servers {r['servers_cpu']:.0%}, fake HitPaw {r['fake_cpu']:.0%}, this script "
         f"{r['own_cpu']:.0%}, anything else {r['other_cpu']:.0%}; machine busy {r['machine_busy']:.0%} "
         f"of {os.cpu_count()} CPUs"
+    )
+    sessions = (
+        "n/a (SQLite)"
+        if r["db_sessions"] is None
+        else f"{r['db_sessions']} ({r['db_sessions'] / r['polls']:.3f} per poll)"
+    )
+    print(
+        f"connections set up in the window, for {r['polls']} status calls: HTTP to HitPaw "
+        f"{r['http_connections']} ({r['http_connections'] / r['polls']:.3f} per poll), new database sessions {sessions}"
     )
     if r["other_cpu"] > OTHER_LOAD_WARNING:
         print("WARNING: other processes competed for the CPUs during the window; rerun on a quiet machine")

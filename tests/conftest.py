@@ -19,6 +19,15 @@ def media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def poll_threads_end_with_the_test():
+    """Poll threads keep their database connections; PostgreSQL drops no test database still in use."""
+    yield
+    from enhancer.jobs import scheduler
+
+    scheduler.stop_poll_threads()
+
+
 @pytest.fixture
 def catalogue(db):
     """The documented models (transactional tests flush the migration's seed, so seed again)."""

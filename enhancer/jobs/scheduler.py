@@ -8,12 +8,14 @@ died keeps a past `due_at`, so once its lease runs out the ticker hands it out a
 from __future__ import annotations
 
 import logging
+import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connections
 
 from enhancer.jobs import claims, pipeline
 from enhancer.jobs.client_factory import get_client
@@ -35,24 +37,68 @@ def dispatch_due(enqueue_batch: Callable[[str], None]) -> int:
 
 
 def run_batch(token: str) -> int:
-    """Advance every job claimed under `token`, a few at a time in threads."""
+    """Advance every job claimed under `token`, a few at a time in this process's poll threads."""
     job_ids = list(Job.objects.filter(lease_token=token).values_list("pk", flat=True))
     if len(job_ids) <= 1:
         for job_id in job_ids:
             pipeline.advance(job_id, token, get_client())
         return len(job_ids)
-    with ThreadPoolExecutor(max_workers=settings.ENHANCER_THREADS_PER_BATCH) as pool:
-        list(pool.map(lambda job_id: _advance_in_thread(job_id, token), job_ids))
+    list(poll_threads().map(lambda job_id: _advance_in_thread(job_id, token), job_ids))
     return len(job_ids)
 
 
+_threads_lock = threading.Lock()
+_threads: ThreadPoolExecutor | None = None
+_threads_pid = 0
+
+
+def poll_threads() -> ThreadPoolExecutor:
+    """This process's poll threads, made on first use and kept for every later batch.
+
+    Each thread keeps its own HitPaw client (its HTTP connections) and, on PostgreSQL, its own
+    database connection, so a poll sets up no connection (docs/benchmarks.md).
+    """
+    global _threads, _threads_pid
+    with _threads_lock:
+        # A forked worker inherits the parent's executor object but none of its threads.
+        if _threads is None or _threads_pid != os.getpid():
+            _threads = ThreadPoolExecutor(
+                max_workers=settings.ENHANCER_THREADS_PER_BATCH, thread_name_prefix="poll"
+            )
+            _threads_pid = os.getpid()
+        return _threads
+
+
+def stop_poll_threads() -> None:
+    """Close each poll thread's database connections, then end the threads."""
+    global _threads
+    with _threads_lock:
+        threads, _threads = _threads, None
+    if threads is None or _threads_pid != os.getpid():
+        return
+    started = len(threads._threads)  # the executor's own count; no public one exists
+    if started:
+        # One task per thread: each waits at the barrier, so no thread takes two.
+        barrier = threading.Barrier(started)
+        for _ in range(started):
+            threads.submit(_close_connections_then_wait, barrier)
+    threads.shutdown(wait=True)
+
+
+def _close_connections_then_wait(barrier: threading.Barrier) -> None:
+    connections.close_all()
+    barrier.wait(timeout=10)
+
+
 def _advance_in_thread(job_id: int, token: str) -> None:
+    # Drops a broken or expired connection (and on SQLite, every one, as before); keeps a good one.
+    close_old_connections()
     try:
         pipeline.advance(job_id, token, get_client())
     except Exception:
         log.exception("Job %s: step crashed; it will be retried when its lease runs out", job_id)
     finally:
-        connection.close()
+        close_old_connections()
 
 
 def lease_hold_seconds() -> float:

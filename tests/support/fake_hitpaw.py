@@ -371,6 +371,7 @@ class State:
                 "submit_calls": self.calls["submit"],
                 "status_calls": self.calls["status"],
                 "result_calls": self.calls["result"],
+                "connections": self.calls["connection"],
                 "jobs": {
                     job.job_id: {"img_url": job.img_url, "model_name": job.model_name,
                                  "status_polls": job.status_polls, "coins": job.coins}
@@ -408,11 +409,19 @@ class FakeHitPawServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024
 
-    def __init__(self, address: tuple[str, int], api_key: str) -> None:
-        super().__init__(address, Handler)
+    def __init__(self, address: tuple[str, int], api_key: str, keep_alive: bool = False) -> None:
+        # HTTP/1.1 keeps a client's connection open between calls, as a real API does; off by
+        # default so the fault tests see one connection per call, as they were written for.
+        handler = KeepAliveHandler if keep_alive else Handler
+        super().__init__(address, handler)
         self.api_key = api_key
         self.state = State()
         self.base_url = f"http://{address[0]}:{self.server_address[1]}"
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Count TCP connections: the benchmarks show whether clients reuse theirs."""
+        self.state.count("connection")
+        super().process_request(request, client_address)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients hanging up is routine here (timeouts, drops): only report real bugs, in one line."""
@@ -623,17 +632,23 @@ class Handler(BaseHTTPRequestHandler):
         self.send_json(200, {"ok": True})
 
 
+class KeepAliveHandler(Handler):
+    protocol_version = "HTTP/1.1"
+
+
 class FakeHitPaw:
     """Runs the fake server as a subprocess for a test; use as a context manager."""
 
-    def __init__(self, api_key: str = "test-key") -> None:
+    def __init__(self, api_key: str = "test-key", keep_alive: bool = False) -> None:
         self.api_key = api_key
+        self.keep_alive = keep_alive
         self.url = ""
         self.process: subprocess.Popen[str] | None = None
 
     def start(self) -> FakeHitPaw:
         """Launch in its own session (so stop() can signal the group) and wait for LISTENING (15 s)."""
         command = [sys.executable, str(Path(__file__).resolve()), "--port", "0", "--api-key", self.api_key]
+        command += ["--keep-alive"] if self.keep_alive else []
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, start_new_session=True)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -705,11 +720,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--api-key", default="test-key")
+    parser.add_argument("--keep-alive", action="store_true", help="answer HTTP/1.1, keeping connections")
     args = parser.parse_args(argv)
     host = "127.0.0.1" if args.host == "localhost" else args.host
     if not is_loopback(host) or ":" in host:
         parser.error(f"refusing to bind {args.host!r}: only IPv4 loopback (127.0.0.0/8) is allowed")
-    server = FakeHitPawServer((host, args.port), args.api_key)
+    server = FakeHitPawServer((host, args.port), args.api_key, args.keep_alive)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     print(f"LISTENING {server.base_url}", flush=True)
     try:

@@ -17,6 +17,7 @@ from enhancer.web.views.measure import measure
 from enhancer.web.views.public import original_for_hitpaw
 from enhancer.web.views.shares import share_create, share_image, share_page, share_revoke
 from enhancer.web.views.submit import submit
+from enhancer.web.views.system import system
 from enhancer.web.views.team import team
 from enhancer.web.views.usage import usage, usage_csv
 
@@ -42,6 +43,7 @@ __all__ = [
     "share_page",
     "share_revoke",
     "submit",
+    "system",
     "team",
     "usage",
     "usage_csv",

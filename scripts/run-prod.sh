@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Production processes on this host: gunicorn (web), `manage.py qcluster` (workers), or both.
+#   ROLE=both|web|worker   (default both; several hosts: ROLE=web on web hosts, ROLE=worker on workers)
+#   BIND=127.0.0.1:8000    gunicorn's address (put the reverse proxy in front of it)
+#   WEB_WORKERS=2 WEB_THREADS=4   gunicorn processes and threads per process
+# Settings come from the environment or .env, as for `make run`: set DJANGO_SECRET_KEY,
+# DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL (and DJANGO_HTTPS=true behind TLS).
+# Ctrl-C or SIGTERM stops everything it started (each in its own process group).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+ROLE=${ROLE:-both}
+BIND=${BIND:-127.0.0.1:${PORT:-8000}}
+case "$ROLE" in both | web | worker) ;; *) echo "ROLE must be both, web or worker, not '$ROLE'" >&2; exit 2 ;; esac
+
+"$BIN/python" manage.py check --deploy --fail-level ERROR
+if [ "$ROLE" != worker ]; then
+  "$BIN/python" manage.py migrate --noinput
+  "$BIN/python" manage.py collectstatic --noinput --verbosity 0
+fi
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+  # qcluster can hang on SIGTERM (django-q2 issue #346): kill what is left after 20 s. No job is
+  # lost: its state is in the database and the next cluster resumes it.
+  for _ in $(seq 40); do
+    alive=0
+    for pid in "${pids[@]}"; do kill -0 -- "-$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && return 0
+    sleep 0.5
+  done
+  for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+}
+trap stop INT TERM EXIT
+
+if [ "$ROLE" != worker ]; then
+  setsid "$BIN/gunicorn" hitpaw_site.wsgi --bind "$BIND" --workers "${WEB_WORKERS:-2}" \
+    --threads "${WEB_THREADS:-4}" --access-logfile - --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}" &
+  pids+=($!)
+fi
+if [ "$ROLE" != web ]; then
+  setsid "$BIN/python" manage.py qcluster &
+  pids+=($!)
+fi
+# The first process to end ends the rest: a half-running host is worse than a stopped one.
+wait -n

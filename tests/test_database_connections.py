@@ -1,0 +1,49 @@
+"""PostgreSQL connections are kept (and checked) between requests and jobs; SQLite stays as it was."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+PRINT_DATABASE = (
+    "import json, django; from django.conf import settings; django.setup();"
+    "print(json.dumps({k: v for k, v in settings.DATABASES['default'].items() if k != 'TEST'}, default=str))"
+)
+
+
+def database_settings(**env):
+    environ = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
+    environ.update(DJANGO_SETTINGS_MODULE="hitpaw_site.settings", **env)
+    out = subprocess.run(
+        [sys.executable, "-c", PRINT_DATABASE],
+        cwd=PROJECT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def test_it_keeps_postgresql_connections_and_checks_them_before_reuse():
+    db = database_settings(DATABASE_URL="postgres://enhance@127.0.0.1:5432/enhance")
+
+    assert db["CONN_MAX_AGE"] == 300
+    assert db["CONN_HEALTH_CHECKS"] is True
+
+
+def test_it_lets_an_operator_choose_how_long():
+    db = database_settings(
+        DATABASE_URL="postgres://enhance@127.0.0.1:5432/enhance", DATABASE_CONN_MAX_AGE="0"
+    )
+
+    assert db["CONN_MAX_AGE"] == 0
+
+
+def test_it_leaves_sqlite_opening_a_connection_per_request():
+    db = database_settings()
+
+    assert db["CONN_MAX_AGE"] == 0
+    assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
