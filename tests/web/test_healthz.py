@@ -15,9 +15,31 @@ def test_it_tells_the_public_only_that_the_database_answers(client, db, token):
     assert response.json() == {"ok": True, "database": "ok"}
 
 
-def test_it_tells_a_monitor_with_the_token_about_the_ticker_and_the_pause(client, db, token):
+def test_it_tells_a_monitor_with_the_token_about_broker_clusters_ticker_and_pause(client, db, token):
     body = client.get("/healthz", HTTP_AUTHORIZATION=f"Bearer {token}").json()
-    assert body == {"ok": True, "database": "ok", "ticker_running": False, "submissions_paused": False}
+    assert body["database"] == "ok" and body["broker"] == "ok"
+    assert body["ticker_running"] is False and body["submissions_paused"] is False
+    assert {"clusters_alive", "workers_alive", "last_heartbeat", "ticker_lag_seconds"} <= set(body)
+
+
+def test_it_answers_503_to_a_monitor_when_no_task_cluster_is_alive(client, db, token):
+    response = client.get("/healthz", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 503
+    assert response.json()["ok"] is False and response.json()["clusters"] == "no heartbeat"
+
+
+def test_it_answers_200_to_a_monitor_when_a_cluster_beats(client, db, token, monkeypatch):
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from enhancer.jobs import health
+
+    beat = SimpleNamespace(timestamp=timezone.now(), workers=[1, 2], host="worker-1")
+    monkeypatch.setattr(health, "cluster_stats", lambda: [beat])
+    response = client.get("/healthz", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 200
+    assert response.json()["workers_alive"] == 2
 
 
 def test_it_ignores_a_wrong_token(client, db, token):

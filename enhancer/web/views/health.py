@@ -10,23 +10,29 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from enhancer.jobs import claims, pauses, scheduler
+from enhancer.jobs import health, pauses
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Tell anyone whether the database answers; tell operators (login or token) about the ticker too."""
+    """Tell anyone whether the database answers; tell operators (login or token) about the task
+    broker, the clusters' heartbeats and the ticker too, with 503 when work cannot go on."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except Exception:
         return JsonResponse({"ok": False, "database": "unreachable"}, status=503)
     body = {"ok": True, "database": "ok"}
-    if _is_operator(request):
-        body["ticker_running"] = claims.lease_is_held(scheduler.TICKER)
-        body["submissions_paused"] = pauses.current() is not None
-    return JsonResponse(body)
+    if not _is_operator(request):
+        return JsonResponse(body)
+    broker, clusters = health.broker(), health.clusters()
+    body.update({key: value for key, value in broker.items() if key != "ok"})
+    body.update({key: value for key, value in clusters.items() if key != "ok"})
+    body.update(health.ticker())
+    body["submissions_paused"] = pauses.current() is not None
+    body["ok"] = broker["ok"] and clusters["ok"]
+    return JsonResponse(body, status=200 if body["ok"] else 503)
 
 
 def _is_operator(request: HttpRequest) -> bool:
