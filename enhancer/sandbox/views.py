@@ -14,10 +14,12 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.core.files import File
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -28,6 +30,8 @@ from enhancer.media.imaging import EXTENSION_FORMATS
 from enhancer.models import EnhanceModel
 from enhancer.sandbox.enhance import enhance_file
 from enhancer.sandbox.models import SandboxTask
+
+RESULT_LINK_SECONDS = 3600  # a signed result link works for an hour
 
 
 @csrf_exempt
@@ -84,7 +88,11 @@ def task_status(request: HttpRequest) -> JsonResponse:
         return _error(110400002)
     ready_at = task.created_at + timedelta(seconds=settings.SANDBOX_CONVERT_SECONDS)
     done = timezone.now() >= ready_at
-    res_url = request.build_absolute_uri(reverse("sandbox:result", args=[task.job_id])) if done else ""
+    res_url = (
+        request.build_absolute_uri(reverse("sandbox:result", args=[_signer().sign(task.job_id)]))
+        if done
+        else ""
+    )
     return _ok(
         {
             "job_id": task.job_id,
@@ -96,7 +104,12 @@ def task_status(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-def result(request: HttpRequest, job_id: str) -> FileResponse:
+def result(request: HttpRequest, token: str) -> FileResponse:
+    """The app downloads res_url with no headers of ours, so the link itself is the credential."""
+    try:
+        job_id = _signer().unsign(token, max_age=RESULT_LINK_SECONDS)
+    except signing.BadSignature:
+        raise Http404("No such result.") from None
     task = SandboxTask.objects.filter(job_id=job_id).first()
     if task is None or not task.result:
         raise Http404("No such result.")
@@ -105,13 +118,17 @@ def result(request: HttpRequest, job_id: str) -> FileResponse:
 
 def _body(request: HttpRequest) -> dict | JsonResponse:
     """Check the key header and parse the JSON body, answering errors as HitPaw does."""
-    if not request.headers.get("Apikey"):
-        return _error(110400000)
+    if not constant_time_compare(request.headers.get("Apikey") or "", settings.SANDBOX_KEY):
+        return _error(110400000)  # only the app itself knows the key
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:
         return _error(100400002)
     return body if isinstance(body, dict) else _error(100400002)
+
+
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt="enhancer.sandbox.result")
 
 
 def _ok(data: dict) -> JsonResponse:
