@@ -150,7 +150,7 @@ SANDBOX_BASE_URL = env_str("ENHANCER_SANDBOX_BASE_URL", f"http://127.0.0.1:{PORT
 SANDBOX_CONVERT_SECONDS = env_float("ENHANCER_SANDBOX_CONVERT_SECONDS", 3.0)
 # The one key the simulator accepts: derived from SECRET_KEY, so every host of one install agrees on
 # it with no extra file, and nobody outside can compute it.
-SANDBOX_KEY = salted_hmac("enhancer.sandbox.key", "client", secret=SECRET_KEY).hexdigest()
+SANDBOX_KEY = salted_hmac("enhancer.sandbox.key", "client", secret=SECRET_KEY, algorithm="sha256").hexdigest()
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL").rstrip("/")
 
 # --- Job pipeline ---------------------------------------------------------------------

@@ -15,35 +15,11 @@ import responses
 from PIL import Image
 
 from enhancer.sandbox.models import SandboxTask
+from tests.sandbox.conftest import KEY
 from tests.support.images import image_bytes, image_size
 from tests.support.jobs import make_job
 
 PHOTO = "https://photos.example.com/cat.png"
-KEY = "this-installs-sandbox-key"  # what the app sends; see the `app_key` fixture
-
-
-@pytest.fixture(autouse=True)
-def public_dns(fake_dns):
-    """Every host name but localhost resolves to a public address (IP literals to themselves)."""
-    fake_dns()
-
-
-@pytest.fixture(autouse=True)
-def app_key(settings):
-    """The per-install key the app's own client sends (derived from SECRET_KEY in real runs)."""
-    settings.SANDBOX_KEY = KEY
-
-
-@pytest.fixture(autouse=True)
-def strict_fetches(settings):
-    settings.ENHANCER_ALLOW_PRIVATE_URLS = False
-
-
-@pytest.fixture
-def web():
-    """The outside web as the simulator sees it: only what a test registers exists."""
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 def serve_image(web, content: bytes, url: str = PHOTO, content_type: str = "image/png") -> str:
