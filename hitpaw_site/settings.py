@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.utils.crypto import salted_hmac
 from dotenv import load_dotenv
 
 from hitpaw_site.env import env_bool, env_float, env_int, env_list, env_str
@@ -153,6 +154,9 @@ if SANDBOX_MODE:
     INSTALLED_APPS.append("enhancer.sandbox")
 SANDBOX_BASE_URL = env_str("ENHANCER_SANDBOX_BASE_URL", f"http://127.0.0.1:{PORT}/sandbox")
 SANDBOX_CONVERT_SECONDS = env_float("ENHANCER_SANDBOX_CONVERT_SECONDS", 3.0)
+# The one key the simulator accepts: derived from SECRET_KEY, so every host of one install agrees on
+# it with no extra file, and nobody outside can compute it.
+SANDBOX_KEY = salted_hmac("enhancer.sandbox.key", "client", secret=SECRET_KEY, algorithm="sha256").hexdigest()
 PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL").rstrip("/")
 
 # --- Job pipeline ---------------------------------------------------------------------

@@ -9,7 +9,6 @@ from django.conf import settings
 from enhancer.hitpaw.client import HitPawClient
 from enhancer.jobs.sources import hitpaw_base_url
 
-SANDBOX_KEY = "sandbox"  # the simulator accepts any key; the real one is never used there
 _local = threading.local()
 
 
@@ -18,7 +17,7 @@ def get_client() -> HitPawClient:
     client = getattr(_local, "client", None)
     if client is None:
         client = HitPawClient(
-            settings.HITPAW_API_KEY or SANDBOX_KEY,
+            settings.HITPAW_API_KEY or settings.SANDBOX_KEY,
             hitpaw_base_url(),
             connect_timeout=settings.ENHANCER_CONNECT_TIMEOUT,
             read_timeout=settings.ENHANCER_READ_TIMEOUT,

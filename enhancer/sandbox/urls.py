@@ -7,5 +7,5 @@ app_name = "sandbox"
 urlpatterns = [
     path("api/photo-enhancer", sandbox.photo_enhancer, name="photo_enhancer"),
     path("api/task-status", sandbox.task_status, name="task_status"),
-    path("results/<str:job_id>", sandbox.result, name="result"),
+    path("results/<str:token>", sandbox.result, name="result"),
 ]

@@ -2,22 +2,26 @@
 
 With no API key the app's own HitPaw client talks to this, so a newcomer runs the production
 code path end to end. It follows the vendor's docs (envelopes, error codes, CONVERTING then
-COMPLETED) and really enhances the photo with Pillow. No coins are spent.
+COMPLETED) and really enhances the photo with Pillow, on the background workers, never in the web
+request. Only the app itself gets in: it sends the per-install `SANDBOX_KEY`, and result links
+are signed and expire. No coins are spent.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
 import uuid
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core import signing
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,8 +30,13 @@ from enhancer.hitpaw.pricing import estimate_coins, limit_problem, output_megapi
 from enhancer.media.fetcher import FetchError, fetch_image
 from enhancer.media.imaging import EXTENSION_FORMATS
 from enhancer.models import EnhanceModel
-from enhancer.sandbox.enhance import enhance_file
 from enhancer.sandbox.models import SandboxTask
+from enhancer.sandbox.tasks import enqueue_enhancement, source_name
+
+RESULT_LINK_SECONDS = 3600  # a signed result link works for an hour
+# The enhancement runs on this app's own background workers: well under the vendor's limits
+# (432 MP), so one stranger's photo cannot take gigabytes of memory.
+MAX_OUTPUT_PIXELS = 16_000_000
 
 
 @csrf_exempt
@@ -58,6 +67,8 @@ def photo_enhancer(request: HttpRequest) -> JsonResponse:
         problem = limit_problem(model.kind, info.width, info.height, model.scale)
         if problem:
             return _error(110400009 if "too large for this model" in problem else 110400010)
+        if output_megapixels(info.width, info.height, model.scale) * 1_000_000 > MAX_OUTPUT_PIXELS:
+            return _error(110400010)  # the simulator's own cap: it runs on this app's workers
         task = SandboxTask(
             job_id=str(uuid.uuid4()),
             model_name=model.name,
@@ -66,10 +77,10 @@ def photo_enhancer(request: HttpRequest) -> JsonResponse:
             scale=model.scale,
             coins=estimate_coins(model.kind, output_megapixels(info.width, info.height, model.scale)),
         )
-        with tempfile.TemporaryFile() as result:
-            enhance_file(fetched.path, model.scale, model.name, extension, result)
-            task.result.save(f"{task.job_id}{extension}", File(result), save=False)
+        with open(fetched.path, "rb") as source:
+            default_storage.save(source_name(task.job_id), File(source))
     task.save()
+    enqueue_enhancement(task.job_id)
     return _ok({"job_id": task.job_id, "consume_coins": task.coins})
 
 
@@ -83,12 +94,16 @@ def task_status(request: HttpRequest) -> JsonResponse:
     if task is None:
         return _error(110400002)
     ready_at = task.created_at + timedelta(seconds=settings.SANDBOX_CONVERT_SECONDS)
-    done = timezone.now() >= ready_at
-    res_url = request.build_absolute_uri(reverse("sandbox:result", args=[task.job_id])) if done else ""
+    done = bool(task.result) and timezone.now() >= ready_at  # CONVERTING until a worker has made it
+    res_url = (
+        request.build_absolute_uri(reverse("sandbox:result", args=[_signer().sign(task.job_id)]))
+        if done
+        else ""
+    )
     return _ok(
         {
             "job_id": task.job_id,
-            "status": "COMPLETED" if done else "CONVERTING",
+            "status": "ERROR" if task.error else "COMPLETED" if done else "CONVERTING",
             "res_url": res_url,
             "original_url": task.img_url,
         }
@@ -96,7 +111,12 @@ def task_status(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-def result(request: HttpRequest, job_id: str) -> FileResponse:
+def result(request: HttpRequest, token: str) -> FileResponse:
+    """The app downloads res_url with no headers of ours, so the link itself is the credential."""
+    try:
+        job_id = _signer().unsign(token, max_age=RESULT_LINK_SECONDS)
+    except signing.BadSignature:
+        raise Http404("No such result.") from None
     task = SandboxTask.objects.filter(job_id=job_id).first()
     if task is None or not task.result:
         raise Http404("No such result.")
@@ -105,13 +125,17 @@ def result(request: HttpRequest, job_id: str) -> FileResponse:
 
 def _body(request: HttpRequest) -> dict | JsonResponse:
     """Check the key header and parse the JSON body, answering errors as HitPaw does."""
-    if not request.headers.get("Apikey"):
-        return _error(110400000)
+    if not constant_time_compare(request.headers.get("Apikey") or "", settings.SANDBOX_KEY):
+        return _error(110400000)  # only the app itself knows the key
     try:
         body = json.loads(request.body or b"{}")
     except ValueError:
         return _error(100400002)
     return body if isinstance(body, dict) else _error(100400002)
+
+
+def _signer() -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt="enhancer.sandbox.result")
 
 
 def _ok(data: dict) -> JsonResponse:
