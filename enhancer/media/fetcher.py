@@ -67,6 +67,8 @@ MSG_CREDENTIALS = "Links with a user name or password in them are not allowed. U
 MSG_PORT = "Links to unusual ports are not allowed. Use an ordinary web link."
 MSG_PRIVATE = "That link points to a private or local network address, which is not allowed."
 MSG_NOT_FOUND = "That web address could not be found. Check the link."
+MSG_NO_SUCH_NAME = "That web address does not exist. Check the link for a typo."
+NAME_UNKNOWN = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
 MSG_NO_ANSWER = "The image's website did not answer in time."
 MSG_NO_CONNECTION = "Could not connect to the image's website."
 MSG_TOO_SLOW = "The image took too long to download."
@@ -155,7 +157,13 @@ def check_destination(url: str, *, allow_private: bool) -> tuple[str, ...]:
     host, port = _host_and_port(url, allow_private=allow_private)
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
+    except UnicodeError:
+        raise FetchError(MSG_NO_SUCH_NAME) from None
+    except socket.gaierror as error:
+        # "No such name" is the name server's final word (a mistyped domain): say so at once,
+        # instead of trying again for minutes. A lookup that failed for now is tried again.
+        if error.errno in NAME_UNKNOWN:
+            raise FetchError(MSG_NO_SUCH_NAME) from None
         raise FetchError(MSG_NOT_FOUND, transient=True) from None
     addresses = tuple(
         dict.fromkeys(info[4][0] for info in found if info[0] in (socket.AF_INET, socket.AF_INET6))

@@ -206,3 +206,14 @@ def test_it_times_out_a_job_whose_photo_never_arrived_in_time(web):
     assert job.status == JobStatus.TIMED_OUT
     assert "in time" in job.message
     assert len(web.calls) == 0
+
+
+def test_a_mistyped_domain_fails_on_the_first_try_with_no_coins_charged(web, fake_dns):
+    fake_dns(others=None)  # no name but the ones a test lists exists
+    client = StubClient()
+
+    job = step(make_job(img_url="https://photos.exmaple.com/shoe.png"), client)
+
+    assert job.status == JobStatus.FAILED
+    assert job.message == "That web address does not exist. Check the link for a typo."
+    assert job.attempts == 1 and client.submit_calls == []

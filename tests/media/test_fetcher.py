@@ -1,5 +1,7 @@
 """Fetching a photo from a link: private addresses refused before connecting, sizes capped, images verified."""
 
+import socket
+
 import pytest
 import requests
 import responses
@@ -134,11 +136,21 @@ def test_it_refuses_a_link_that_is_not_a_web_address(web, url):
     assert len(web.calls) == 0
 
 
-def test_it_says_so_when_a_name_cannot_be_found(web):
+def test_it_fails_a_mistyped_domain_at_once_instead_of_trying_again(web):
     error = fetch_error("https://nowhere.example.com/cat.png")
+    assert error.message == "That web address does not exist. Check the link for a typo."
+    assert not error.transient
+    assert len(web.calls) == 0
+
+
+def test_it_tries_again_when_a_name_could_not_be_looked_up_for_now(web, monkeypatch):
+    def lookup_failed(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup_failed)
+    error = fetch_error("https://photos.example.com/cat.png")
     assert error.message == "That web address could not be found. Check the link."
     assert error.transient
-    assert len(web.calls) == 0
 
 
 def test_it_reaches_loopback_and_any_port_when_private_links_are_allowed(web):
