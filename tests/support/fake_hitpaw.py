@@ -2,8 +2,8 @@
 
 Run it as ``python tests/support/fake_hitpaw.py --port 0 [--host 127.0.0.1] [--api-key test-key]``: it
 binds to loopback only, prints ``LISTENING http://127.0.0.1:<port>`` once it accepts, and serves until
-SIGTERM/SIGINT. It follows ``hitpaw-api-docs.txt`` (envelopes, error table) and SPEC §3 (prices and
-limits by output MP).
+SIGTERM/SIGINT. It follows the vendor's published API reference (envelopes, error table) and its
+prices and limits by output megapixels (summarised in docs/architecture.md, "HitPaw's contract").
 
 Routes:
     POST /api/photo-enhancer, POST /api/task-status   the two documented calls (header ``Apikey``)
@@ -106,7 +106,7 @@ MODELS: dict[str, tuple[int, str]] = {
     "sharpen_denoise": (1, "standard"), "detail_denoise": (1, "standard"),
     "generative_portrait": (2, "generative"), "generative": (2, "generative"),
 }  # fmt: skip
-# Output megapixels below each bound -> coins (SPEC §3); the last band is open-ended.
+# Output megapixels below each bound -> coins (docs/architecture.md); the last band is open-ended.
 PRICES = {
     "standard": ((8, 10), (12, 20), (24, 30), (48, 70), (108, 140), (216, 240), (float("inf"), 480)),
     "generative": ((8, 20), (12, 30), (24, 40), (float("inf"), 60)),
@@ -207,7 +207,7 @@ def limit_error(model_name: str, size: tuple[int, int]) -> int | None:
 
 
 def price(model_name: str, size: tuple[int, int]) -> int:
-    """Coins for one image: SPEC §3 prices by output megapixels."""
+    """Coins for one image: the vendor's prices by output megapixels."""
     out_mp = megapixels(model_name, size)[1]
     return next(coins for bound, coins in PRICES[MODELS[model_name][1]] if out_mp < bound)
 
