@@ -220,15 +220,21 @@ class JobAdmin(admin.ModelAdmin):
     )
     def retry_failed(self, request, queryset):
         moved = review.retry_failed(list(queryset.values_list("pk", flat=True)))
-        self.message_user(request, f"{moved} job(s) will start again.", messages.SUCCESS)
+        self._report(
+            request,
+            queryset,
+            moved,
+            f"{moved} job(s) will start again.",
+            "only failed or timed-out jobs HitPaw never took can start again. "
+            "For a job HitPaw took, use the download retry or resubmit it from review.",
+        )
+
+    def _report(self, request, queryset, moved: int, done: str, why_skipped: str) -> None:
+        """Say what an action did, and why it left the other chosen jobs alone."""
+        self.message_user(request, done, messages.SUCCESS)
         skipped = queryset.count() - moved
         if skipped:
-            self.message_user(
-                request,
-                f"{skipped} job(s) skipped: only failed or timed-out jobs HitPaw never took can start again. "
-                "For a job HitPaw took, use the download retry or resubmit it from review.",
-                messages.WARNING,
-            )
+            self.message_user(request, f"{skipped} job(s) skipped: {why_skipped}", messages.WARNING)
 
     @admin.action(description="Turn off the share links of these jobs", permissions=["review"])
     def revoke_share_links(self, request, queryset):
@@ -294,15 +300,14 @@ class JobAdmin(admin.ModelAdmin):
     )
     def retry_downloads(self, request, queryset):
         moved = review.retry_download(list(queryset.values_list("pk", flat=True)))
-        skipped = queryset.count() - moved
-        self.message_user(request, f"{moved} job(s) will try to save their result again.", messages.SUCCESS)
-        if skipped:
-            self.message_user(
-                request,
-                f"{skipped} job(s) skipped: only failed or needs-review jobs with a HitPaw result "
-                "link younger than 8 days can retry their download.",
-                messages.WARNING,
-            )
+        self._report(
+            request,
+            queryset,
+            moved,
+            f"{moved} job(s) will try to save their result again.",
+            "only failed or needs-review jobs with a HitPaw result link younger than 8 days can "
+            "retry their download.",
+        )
 
     @admin.action(description="Close without resubmitting — needs-review jobs only", permissions=["review"])
     def close_jobs(self, request, queryset):

@@ -11,12 +11,12 @@ ORIGINAL = image_bytes(64, 48, "PNG")
 RESULT = image_bytes(128, 96, "PNG")
 
 
-def finished_job(user, model=None, **fields) -> Job:
+def finished_job(user, model=None, *, message: str = "Done.", **fields) -> Job:
     job = make_job(
         JobStatus.COMPLETED,
         user=user,
         model=model,
-        message="Done.",
+        message=message,
         coins=10,
         submitted_at=timezone.now(),
         original_width=64,

@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from enhancer.models import Job, JobEvent, JobStatus
+from tests.support.finished import finished_job
 from tests.support.images import image_bytes, image_size
 from tests.support.jobs import make_job
 
@@ -18,22 +18,7 @@ WAITING = "Waiting to start."
 
 
 def completed_job(user, model) -> Job:
-    job = make_job(
-        JobStatus.COMPLETED,
-        user=user,
-        model=model,
-        message="Done. Your enhanced photo is ready.",
-        coins=10,
-        submitted_at=timezone.now(),
-        original_width=64,
-        original_height=48,
-        result_width=128,
-        result_height=96,
-        **CAT,
-    )
-    job.original.save("cat.png", ContentFile(ORIGINAL), save=False)
-    job.result.save("cat-enhanced.png", ContentFile(RESULT), save=False)
-    job.save()
+    job = finished_job(user, model, message="Done. Your enhanced photo is ready.", **CAT)
     JobEvent.objects.create(job=job, status=JobStatus.QUEUED, message="Received.")
     JobEvent.objects.create(job=job, status=JobStatus.COMPLETED, message="Saved the result.")
     return job
