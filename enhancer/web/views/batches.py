@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from enhancer.jobs import intake
 from enhancer.models import Job, JobStatus
 from enhancer.web.access import batch_for_user, batch_to_change
+from enhancer.web.live_status import listed_states
 from enhancer.web.zipstream import stream_zip, unique_names
 
 
@@ -45,22 +46,7 @@ def batch_status(request: HttpRequest, pk: int) -> JsonResponse:
     """What the batch page needs to update itself without reloading."""
     batch = batch_for_user(request.user, pk)
     jobs = list(batch.current_jobs())
-    return JsonResponse(
-        {
-            "totals": summarize(jobs),
-            "jobs": [
-                {
-                    "id": job.pk,
-                    "status": job.status,
-                    "label": job.get_status_display(),
-                    "message": job.message,
-                    "coins": job.coins,
-                    "terminal": job.is_terminal,
-                }
-                for job in jobs
-            ],
-        }
-    )
+    return JsonResponse({"totals": summarize(jobs), "jobs": listed_states(jobs)})
 
 
 @login_required

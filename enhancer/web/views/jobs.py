@@ -20,6 +20,7 @@ from enhancer.media import thumbnails
 from enhancer.models import Job, JobStatus
 from enhancer.web.access import job_for_user, job_to_change, may_change
 from enhancer.web.forms import HistoryFilterForm
+from enhancer.web.live_status import job_state, listed_states
 
 JOBS_PER_PAGE = 20
 
@@ -51,20 +52,7 @@ def jobs_status(request: HttpRequest) -> JsonResponse:
     """The status of several of the user's jobs at once (`?ids=1,2,3`), for the history to update itself."""
     ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()][:JOBS_PER_PAGE]
     jobs = Job.objects.filter(user=request.user, pk__in=ids)
-    return JsonResponse(
-        {
-            "jobs": [
-                {
-                    "id": job.pk,
-                    "status": job.status,
-                    "label": job.get_status_display(),
-                    "coins": job.coins,
-                    "terminal": job.is_terminal,
-                }
-                for job in jobs
-            ]
-        }
-    )
+    return JsonResponse({"jobs": listed_states(jobs, message=False)})
 
 
 @login_required
@@ -167,11 +155,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
     job = job_for_user(request.user, pk)
     return JsonResponse(
         {
-            "status": job.status,
-            "label": job.get_status_display(),
-            "message": job.message,
-            "terminal": job.is_terminal,
-            "coins": job.coins,
+            **job_state(job),
             "tries": tries(job),
             # Times are written here, in the team's time zone, so the live timeline reads like the page.
             "events": [

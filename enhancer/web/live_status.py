@@ -1,0 +1,21 @@
+"""A job's status as the live pages poll it, so the job page, the batch page and the history agree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from enhancer.models import Job
+
+
+def job_state(job: Job, *, message: bool = True) -> dict:
+    """The status, its words, coins and whether the job has ended; its message unless `message=False`."""
+    state = {"status": job.status, "label": job.get_status_display()}
+    if message:
+        state["message"] = job.message
+    state.update(coins=job.coins, terminal=job.is_terminal)
+    return state
+
+
+def listed_states(jobs: Iterable[Job], *, message: bool = True) -> list[dict]:
+    """Each job's state with its id, in the order given, for a page that shows several."""
+    return [{"id": job.pk, **job_state(job, message=message)} for job in jobs]
