@@ -41,16 +41,5 @@
     });
   }
 
-  function poll() {
-    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) {
-        if (!data) return setTimeout(poll, 5000);
-        render(data);
-        if (data.totals.finished) return window.location.reload();
-        setTimeout(poll, 2000);
-      })
-      .catch(function () { setTimeout(poll, 5000); });
-  }
-  setTimeout(poll, 1000);
+  window.pollStatus(url, render, function (data) { return data.totals.finished; });
 })();
