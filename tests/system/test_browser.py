@@ -1,189 +1,29 @@
 """A person in a real browser enhances a photo from start to finish, against the app run as `make run` runs it.
 
 The app runs in sandbox mode (no key): the same code path as production, with HitPaw simulated over
-HTTP by the app itself. The photo comes from a loopback server started here. Screenshots of the
-submit page and the finished job page are saved with the test's files; with
+HTTP by the app itself. The photo comes from a loopback server (fixtures in tests/system/conftest.py).
+Screenshots of the submit page and the finished job page are saved with the test's files; with
 UPDATE_SCREENSHOTS=1 they also replace the README's copies in docs/screenshots/.
 """
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import shutil
-import threading
 import zipfile
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageDraw
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
+from tests.support.browser import JOB_DONE_TIMEOUT_MS, dusk_photo, enhance_button, log_in
 from tests.support.images import image_size
 from tests.support.live_app import PROJECT_DIR, LiveApp
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-VIEWPORT = {"width": 1280, "height": 900}
 SCREENSHOTS = PROJECT_DIR / "docs" / "screenshots"
-PHOTO_PATH = "/harbour-at-dusk.png"
-JOB_DONE_TIMEOUT_MS = 60_000
-
-
-def dusk_photo(width: int = 320, height: int = 240) -> bytes:
-    """A small, colourful landscape (sky, sun, hills, water), so the screenshots look like a real photo."""
-    image = Image.new("RGB", (width, height))
-    draw = ImageDraw.Draw(image)
-    horizon = height * 5 // 8
-    top, bottom = (38, 52, 120), (250, 160, 90)
-    for y in range(horizon):
-        t = y / horizon
-        draw.line(
-            [(0, y), (width, y)], fill=tuple(round(a + (b - a) * t) for a, b in zip(top, bottom, strict=True))
-        )
-    sun_x, sun_y, sun_r = width * 2 // 3, horizon - height // 10, height // 9
-    draw.ellipse([sun_x - sun_r, sun_y - sun_r, sun_x + sun_r, sun_y + sun_r], fill=(255, 214, 120))
-    draw.polygon([(0, horizon), (width // 5, horizon - 60), (width * 2 // 5, horizon)], fill=(72, 58, 110))
-    draw.polygon(
-        [(width // 4, horizon), (width // 2, horizon - 42), (width * 3 // 4, horizon)], fill=(96, 70, 122)
-    )
-    for y in range(horizon, height):
-        t = (y - horizon) / (height - horizon)
-        draw.line([(0, y), (width, y)], fill=(round(40 + 30 * t), round(70 + 40 * t), round(130 + 30 * t)))
-    for i, y in enumerate(range(horizon + 6, height, 9)):
-        half = sun_r - i * 3
-        if half > 4:
-            draw.line([(sun_x - half, y), (sun_x + half, y)], fill=(250, 190, 110), width=2)
-    draw.polygon(
-        [(40, height - 40), (120, height - 40), (104, height - 26), (54, height - 26)], fill=(34, 30, 48)
-    )
-    draw.line([(80, height - 40), (80, height - 96)], fill=(34, 30, 48), width=3)
-    draw.polygon([(83, height - 94), (83, height - 46), (118, height - 46)], fill=(245, 240, 230))
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: install Debian's chromium package (scripts/install-chromium.sh)."
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return CHROMIUM
-
-
-@pytest.fixture(scope="module")
-def browser(chromium) -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-def solid_photo(width: int, height: int) -> bytes:
-    """A plain photo of any size that stays small as a PNG (for the over-limit refusal)."""
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), (90, 120, 160)).save(out, format="PNG")
-    return out.getvalue()
-
-
-@pytest.fixture(scope="module")
-def photo_server() -> Iterator[str]:
-    """Photos on a loopback server (tests never reach outside 127.0.0.1); yields its address."""
-    photos = {
-        PHOTO_PATH: dusk_photo(),
-        "/harbour-morning.png": dusk_photo(),
-        "/harbour-noon.png": dusk_photo(),
-        "/poster-wall.png": solid_photo(3000, 3000),
-    }
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            content = photos.get(self.path)
-            if content is None:
-                self.send_error(404)
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-            self.send_header("Content-Length", str(len(content)))
-            self.end_headers()
-            self.wfile.write(content)
-
-        def log_message(self, format, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture(scope="module")
-def photo_url(photo_server) -> str:
-    return photo_server + PHOTO_PATH
-
-
-@pytest.fixture(scope="module")
-def live_app(tmp_path_factory) -> Iterator[LiveApp]:
-    app = LiveApp(tmp_path_factory.mktemp("live-app")).start()
-    yield app
-    app.stop()
-
-
-# Every page reports each Content-Security-Policy violation to the test (the event fires in the
-# page; Chromium also logs it to the console): any violation fails the test that caused it.
-REPORT_VIOLATIONS = """
-document.addEventListener("securitypolicyviolation", (event) => {
-  window.reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || "inline code"}`);
-});
-"""
-
-
-@pytest.fixture
-def csp_violations() -> list[str]:
-    return []
-
-
-@pytest.fixture
-def page(browser, live_app, csp_violations) -> Iterator[Page]:
-    context = browser.new_context(viewport=VIEWPORT, base_url=live_app.url, accept_downloads=True)
-    context.set_default_timeout(15_000)
-    context.expose_function("reportCspViolation", lambda violation: csp_violations.append(violation))
-    context.add_init_script(REPORT_VIOLATIONS)
-    page = context.new_page()
-    page.on(
-        "console",
-        lambda message: "Content Security Policy" in message.text and csp_violations.append(message.text),
-    )
-    yield page
-    context.close()
-    assert csp_violations == [], "The page broke its Content-Security-Policy"
-
-
-def log_in(page: Page, app: LiveApp) -> None:
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
-    page.get_by_label("Username").fill(app.username)
-    page.get_by_label("Password").fill(app.password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page).to_have_url(f"{app.url}/")
 
 
 def save_screenshot(page: Page, name: str, tmp_path: Path) -> None:
@@ -200,10 +40,6 @@ def pick_model(page: Page, display_name: str, scale: int | None = None) -> None:
     card.click()
     if scale:
         card.get_by_role("button", name=f"{scale}x", exact=True).click()
-
-
-def enhance_button(page: Page):
-    return page.locator("button[data-submit]")
 
 
 def job_count(app: LiveApp) -> int:

@@ -8,25 +8,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.support.browser import JOB_DONE_TIMEOUT_MS, VIEWPORT, enhance_button, log_in
 from tests.support.images import image_size
-from tests.system.test_browser import (  # noqa: F401 (fixtures)
-    JOB_DONE_TIMEOUT_MS,
-    VIEWPORT,
-    browser,
-    chromium,
-    csp_violations,
-    enhance_button,
-    live_app,
-    log_in,
-    page,
-    photo_server,
-    photo_url,
-)
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_share_link_opens_logged_out_downloads_and_dies_when_turned_off(page, browser, live_app, photo_url):  # noqa: F811
+def test_a_share_link_opens_logged_out_downloads_and_dies_when_turned_off(page, browser, live_app, photo_url):
     log_in(page, live_app)
     page.get_by_label("Image link(s)").fill(photo_url)
     enhance_button(page).click()
