@@ -1,4 +1,4 @@
-"""A local S3-compatible server (moto in server mode, a thread of the test process) on loopback.
+"""A local S3-compatible server (moto in server mode, its own process) on loopback.
 
 The app reaches it over HTTP exactly as it would reach AWS S3 or MinIO, through the settings an
 operator sets (`ENHANCER_S3_*`, `AWS_*` in the environment), so a cluster subprocess started with
@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 
 import boto3
 
 REGION = "us-east-1"
+STARTUP_SECONDS = 30
 # Fake credentials: moto accepts any; boto3 then looks no further (no profile, no instance metadata).
 TEST_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "enhance-desk-test",
@@ -23,16 +28,43 @@ TEST_CREDENTIALS = {
 
 @contextlib.contextmanager
 def moto_server() -> Iterator[str]:
-    """Run moto's S3 on a free loopback port; yield its endpoint URL."""
-    from moto.server import ThreadedMotoServer  # slow to import: only for the tests that use it
+    """Run moto's S3 server on a free loopback port, in its own process; yield its endpoint URL.
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    Its own process, not a thread: what the tests measure of the app's memory is then the app's alone.
+    """
+    port = _free_loopback_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        yield f"http://{host}:{port}"
+        _wait_for_port(port, server)
+        yield f"http://127.0.0.1:{port}"
     finally:
-        server.stop()
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def _free_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for_port(port: int, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"The moto S3 server exited at start (code {server.returncode}).")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"The moto S3 server did not answer on 127.0.0.1:{port} within {STARTUP_SECONDS} s.")
 
 
 class Bucket:
@@ -70,7 +102,7 @@ class Bucket:
         return self.client.head_object(Bucket=self.name, Key=key)["ContentType"]
 
     def remove(self) -> None:
-        """Empty and delete the bucket (moto keeps objects in this process's memory)."""
+        """Empty and delete the bucket (moto keeps objects in memory for the whole run)."""
         for key in self.keys():
             self.client.delete_object(Bucket=self.name, Key=key)
         self.client.delete_bucket(Bucket=self.name)
