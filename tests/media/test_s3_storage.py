@@ -112,3 +112,11 @@ def test_a_job_stores_its_original_and_result_in_the_bucket(s3_bucket, monkeypat
     assert job.original.name.startswith("originals/") and job.result.name.startswith("results/")
     assert s3_bucket.read(job.original.name) == original
     assert image_size(s3_bucket.read(job.result.name)) == (128, 96)
+
+
+def test_without_a_bucket_media_stays_in_the_media_folder(monkeypatch):
+    from hitpaw_site.settings import media_storage
+
+    monkeypatch.delenv("ENHANCER_S3_BUCKET", raising=False)
+
+    assert media_storage() == {"BACKEND": "django.core.files.storage.FileSystemStorage"}
