@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from enhancer.media import storage
 from enhancer.media.s3 import SharedS3Storage
 from enhancer.models import JobStatus
+from hitpaw_site.settings import media_storage
 from tests.support.images import image_size
 from tests.support.jobs import (
     PHOTO_URL,
@@ -115,7 +116,6 @@ def test_a_job_stores_its_original_and_result_in_the_bucket(s3_bucket, monkeypat
 
 
 def test_without_a_bucket_media_stays_in_the_media_folder(monkeypatch):
-    from hitpaw_site.settings import media_storage
 
     monkeypatch.delenv("ENHANCER_S3_BUCKET", raising=False)
 
