@@ -5,13 +5,13 @@ an operator configures every host.
 """
 
 import os
+import tracemalloc
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from enhancer.media import storage
-from enhancer.media.s3 import SharedS3Storage
 from enhancer.models import JobStatus
 from hitpaw_site.settings import media_storage
 from tests.support.images import image_size
@@ -39,7 +39,6 @@ def source(tmp_path):
 def test_the_bucket_setting_puts_media_in_the_bucket(s3_bucket, source, settings):
     name = storage.store(source, "results", "job-7", ".jpg")
 
-    assert isinstance(default_storage._wrapped, SharedS3Storage)
     assert s3_bucket.keys() == [name]
     assert s3_bucket.read(name) == source.read_bytes()
     assert s3_bucket.content_type(name) == "image/jpeg"
@@ -91,6 +90,21 @@ def test_a_stored_file_streams_back_with_its_size(s3_bucket, source):
         rest = stream.read()
 
     assert first + rest == source.read_bytes()
+
+
+def test_storing_a_big_file_holds_only_a_part_of_it_in_memory(s3_bucket, tmp_path):
+    big = tmp_path / "result.part"
+    big.write_bytes(os.urandom(MB) * 48)
+
+    tracemalloc.start()
+    try:
+        name = storage.store(big, "results", "job-7", ".png")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert s3_bucket.read(name) == big.read_bytes()
+    assert peak < 32 * MB  # 48 MB sent in 8 MB parts, one at a time (boto3's default: ten at once)
 
 
 def test_a_missing_object_is_a_missing_file(s3_bucket):
