@@ -43,6 +43,14 @@ def test_the_job_page_shows_both_pictures_from_the_bucket(alice_client, job, s3_
     assert result["Content-Length"] == str(len(RESULT))
 
 
+def test_the_job_page_links_our_own_views_and_never_the_bucket(alice_client, job, s3_bucket):
+    html = alice_client.get(f"/jobs/{job.pk}/").content.decode()
+
+    assert f'src="/jobs/{job.pk}/original"' in html and f'src="/jobs/{job.pk}/result"' in html
+    assert "bytes" in html or "KB" in html  # the file sizes, asked of the bucket
+    assert s3_bucket.name not in html and s3_bucket.endpoint_url not in html
+
+
 def test_the_result_downloads_under_the_photos_name(alice_client, job):
     response = alice_client.get(f"/jobs/{job.pk}/result?download=1")
 
