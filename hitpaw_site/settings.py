@@ -140,8 +140,36 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env_str("ENHANCER_MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
+
+
+def media_storage() -> dict:
+    """Where originals and results go: MEDIA_ROOT, or with ENHANCER_S3_BUCKET an S3-compatible bucket.
+
+    A bucket is how several web and worker hosts share media. Credentials come from the standard
+    AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role), read by boto3 itself, never
+    copied into settings. Objects stay private: pages serve them through our own views, which check
+    who asks, so no public or presigned bucket URL is ever handed out.
+    """
+    bucket = env_str("ENHANCER_S3_BUCKET")
+    if not bucket:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    return {
+        "BACKEND": "enhancer.media.s3.SharedS3Storage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("ENHANCER_S3_ENDPOINT_URL") or None,  # MinIO, Ceph, R2, ...
+            "region_name": env_str("ENHANCER_S3_REGION") or None,
+            "default_acl": None,  # no ACL sent: the bucket's own (private) policy applies
+            "querystring_auth": True,  # were a URL ever made, it would be signed and expire
+            "file_overwrite": False,  # django-storages overwrites by default; our names must stay unique
+            # Making a thumbnail reads the photo into a temporary file: on disk past this size.
+            "max_memory_size": 8 * 1024 * 1024,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 

@@ -106,3 +106,28 @@ def fake_dns(monkeypatch):
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     return resolve
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A local S3-compatible server on loopback (moto), one per test run; its endpoint URL."""
+    from tests.support.s3 import moto_server
+
+    with moto_server() as endpoint_url:
+        yield endpoint_url
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint, settings, monkeypatch):
+    """Media in a fresh bucket on that server, configured as an operator would: through the environment."""
+    from hitpaw_site.settings import media_storage
+    from tests.support.s3 import Bucket
+
+    bucket = Bucket(s3_endpoint)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    for name, value in bucket.environment().items():
+        monkeypatch.setenv(name, value)
+    settings.STORAGES = {**settings.STORAGES, "default": media_storage()}
+    yield bucket
+    bucket.remove()

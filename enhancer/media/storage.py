@@ -24,6 +24,17 @@ def store(source_path: str | os.PathLike, folder: str, stem: str, extension: str
         return default_storage.save(name, File(source, name=name))
 
 
+def open_stream(name: str) -> File:
+    """Open a stored file to send on as it is read (from a bucket: as it arrives); `.size` is set.
+
+    Not seekable on every backend: for Pillow, which seeks, use `default_storage.open`.
+    """
+    open_bucket_stream = getattr(default_storage, "open_stream", None)  # enhancer.media.s3
+    if open_bucket_stream is not None:
+        return open_bucket_stream(name)
+    return default_storage.open(name, "rb")
+
+
 def discard(name: str) -> None:
     """Delete a stored file if it is there; a failure is logged, never raised (best effort)."""
     if not name:

@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from enhancer.hitpaw.errors import VENDOR_ERRORS
 from enhancer.hitpaw.pricing import estimate_coins, limit_problem, output_megapixels
+from enhancer.media import storage
 from enhancer.media.fetcher import FetchError, fetch_image
 from enhancer.media.imaging import EXTENSION_FORMATS
 from enhancer.models import EnhanceModel
@@ -120,7 +121,10 @@ def result(request: HttpRequest, token: str) -> FileResponse:
     task = SandboxTask.objects.filter(job_id=job_id).first()
     if task is None or not task.result:
         raise Http404("No such result.")
-    return FileResponse(task.result.open("rb"))
+    stream = storage.open_stream(task.result.name)
+    response = FileResponse(stream)
+    response["Content-Length"] = str(stream.size)
+    return response
 
 
 def _body(request: HttpRequest) -> dict | JsonResponse:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from enhancer.jobs import intake
+from enhancer.media import storage
 from enhancer.models import Job, JobStatus
 from enhancer.web.access import batch_for_user, batch_to_change
 from enhancer.web.live_status import listed_states
@@ -59,7 +60,9 @@ def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "No photo of this batch is ready yet, so there is nothing to download.")
         return redirect("enhancer:batch", pk=batch.pk)
     names = unique_names(job.result_download_name for job in finished)
-    members = ((name, job.result.open("rb")) for name, job in zip(names, finished, strict=True))
+    members = (
+        (name, storage.open_stream(job.result.name)) for name, job in zip(names, finished, strict=True)
+    )
     response = StreamingHttpResponse(stream_zip(members), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="enhanced-photos-batch-{batch.pk}.zip"'
     return response

@@ -7,7 +7,6 @@ from pathlib import PurePath
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from enhancer.models import Job, JobStatus
 from enhancer.web.access import job_for_user, job_to_change, may_change
 from enhancer.web.forms import HistoryFilterForm
 from enhancer.web.live_status import job_state, listed_states
+from enhancer.web.stored_files import stored_file_response
 
 JOBS_PER_PAGE = 20
 
@@ -182,7 +182,7 @@ def job_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
         raise Http404("No such picture yet.")
     download = request.GET.get("download") == "1"
     filename = job.result_download_name if which == "result" else PurePath(stored.name).name
-    return FileResponse(stored.open("rb"), as_attachment=download, filename=filename)
+    return stored_file_response(stored.name, as_attachment=download, filename=filename)
 
 
 @login_required
@@ -193,7 +193,7 @@ def job_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
     for stored in (job.result, job.original):
         name = stored and thumbnails.ensure_thumbnail(stored.name)
         if name:
-            response = FileResponse(default_storage.open(name, "rb"), content_type="image/jpeg")
+            response = stored_file_response(name, content_type="image/jpeg")
             response["Cache-Control"] = "private, max-age=86400"
             return response
     raise Http404("No picture yet.")

@@ -8,6 +8,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
 from enhancer.jobs.sources import job_for_original_link
+from enhancer.web.stored_files import stored_file_response
 
 
 @require_GET
@@ -17,7 +18,7 @@ def original_for_hitpaw(request: HttpRequest, token: str, filename: str) -> File
     if job is None:
         raise Http404("This link is not valid (it may have expired).")
     content_type = mimetypes.guess_type(job.original.name)[0] or "application/octet-stream"
-    response = FileResponse(job.original.open("rb"), content_type=content_type)
+    response = stored_file_response(job.original.name, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from enhancer.models import ShareLink
 from enhancer.models.shares import DAY_CHOICES, DEFAULT_DAYS
 from enhancer.web.access import job_to_share, share_for_user
+from enhancer.web.stored_files import stored_file_response
 
 NOT_FOUND = "This link does not work. It may have expired or been turned off."
 PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
@@ -102,6 +103,6 @@ def share_image(request: HttpRequest, token: str, which: str) -> HttpResponse:
         return _private(HttpResponse(NOT_FOUND, status=404, content_type="text/plain; charset=utf-8"))
     download = which == "result" and request.GET.get("download") == "1"
     filename = f"enhanced-photo{PurePath(stored.name).suffix}" if which == "result" else "original-photo"
-    response = FileResponse(stored.open("rb"), as_attachment=download, filename=filename)
+    response = stored_file_response(stored.name, as_attachment=download, filename=filename)
     response["Cache-Control"] = "private, no-store"
     return _private(response)
