@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from enhancer.media import imaging, storage
 
 CHUNK = 1024 * 1024
+MB = 1024 * 1024  # as the fetcher counts: the 50 MB limit is the same number on both paths
 
 
 class UploadRefused(ValueError):
@@ -33,7 +34,7 @@ def store_upload(uploaded: UploadedFile, *, max_bytes: int, max_pixels: int) -> 
     filename = Path(uploaded.name or "photo").name[:255]
     if uploaded.size is not None and uploaded.size > max_bytes:
         raise UploadRefused(
-            f"“{filename}” is {uploaded.size / 1_000_000:.1f} MB, over the {max_bytes / 1_000_000:.0f} MB we take."
+            f"“{filename}” is {uploaded.size / MB:.1f} MB, over the {max_bytes / MB:g} MB we take."
         )
     with tempfile.TemporaryDirectory(prefix="upload-") as folder:
         path = Path(folder) / "photo"

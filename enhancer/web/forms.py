@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import re
+import socket
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
@@ -13,10 +15,13 @@ from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils import timezone
 
+from enhancer.media.fetcher import address_allowed
 from enhancer.models import ACTIVE_STATUSES, EnhanceModel, JobStatus
-from enhancer.models.jobs import PROBLEM_STATUSES
+from enhancer.models.jobs import PROBLEM_STATUSES, Job
 
 _url_validator = URLValidator(schemes=["http", "https"])
+# What a job can keep; a longer link would pass the validator (2048) and break the save on PostgreSQL.
+MAX_LINK_LENGTH = Job._meta.get_field("img_url").max_length
 
 
 class ModelChoiceField(forms.ModelChoiceField):
@@ -173,24 +178,48 @@ def _with_scheme(line: str) -> str:
 
 
 def _link_problem(line: str) -> str | None:
+    if len(line) > MAX_LINK_LENGTH:
+        return f"“{line[:80]}…” is too long for a link ({len(line)} characters, at most {MAX_LINK_LENGTH})."
+    # Judged before the validator, which calls 2130706433 or 127.1 no web link at all.
+    web = line.lower().startswith(("http://", "https://"))
+    if web and not settings.ENHANCER_ALLOW_PRIVATE_URLS and _is_local(line):
+        return f"“{line[:80]}” points to a private or local address. Use a public link."
     try:
         _url_validator(line)
     except ValidationError:
         return f"“{line[:80]}” is not a web link. Links start with http:// or https://."
-    if not settings.ENHANCER_ALLOW_PRIVATE_URLS and _is_local(line):
-        return f"“{line[:80]}” points to a private or local address. Use a public link."
     return None
 
 
 def _is_local(url: str) -> bool:
-    """Catch obviously local links early; the fetcher checks every address again before connecting."""
-    host = (urlsplit(url).hostname or "").lower()
+    """Catch local links early, judged as the fetcher judges them (`address_allowed`: IPv6 forms
+    that carry an IPv4 address count as that address); the fetcher checks every address again."""
+    try:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:  # brackets that do not match: the validator refuses it as no web link
+        return False
     if host == "localhost" or host.endswith(".localhost"):
         return True
+    address = _address_in(host)
+    return address is not None and not address_allowed(address)
+
+
+def _address_in(host: str) -> str | None:
+    """The IP address a host spells, including the numeric forms browsers and resolvers read as
+    IPv4 (2130706433, 0177.0.0.1, 0x7f.0.0.1, 127.1); None for a name."""
     try:
-        return not ipaddress.ip_address(host).is_global
+        return str(ipaddress.ip_address(host))
     except ValueError:
-        return False
+        pass
+    if _NUMERIC_HOST.fullmatch(host):
+        try:
+            return socket.inet_ntoa(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
+
+
+_NUMERIC_HOST = re.compile(r"[0-9][0-9a-fx.]*")
 
 
 STATUS_FILTERS = {
