@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -122,6 +123,9 @@ def run_ticker(
         if time.monotonic() >= give_up_at:
             return False
         time.sleep(interval)
+    # Which host ticks, in its own log: the question when jobs stop moving. Said before the lease is
+    # handed back, so no two hosts' logs ever show two tickers at once.
+    log.info("Ticker %s: started on %s (pid %d)", holder, socket.gethostname(), os.getpid())
     run_for = settings.ENHANCER_TICKER_RUN_SECONDS if run_seconds is None else run_seconds
     stop_at = time.monotonic() + run_for
     try:
@@ -135,9 +139,10 @@ def run_ticker(
                 break
             time.sleep(interval)
             if not claims.acquire_lease(TICKER, holder, hold_for):
-                log.warning("Ticker: lost its lease to another ticker; stopping")
+                log.warning("Ticker %s: lost its lease to another ticker; stopping", holder)
                 return True
     finally:
+        log.info("Ticker %s: stopped", holder)
         claims.release_lease(TICKER, holder)
     return True
 
