@@ -26,7 +26,6 @@ log = logging.getLogger(__name__)
 
 TICKER = "ticker"
 KICK = "ticker-kick"
-START = "ticker-start"
 
 
 def dispatch_due(enqueue_batch: Callable[[str], None]) -> int:
@@ -112,8 +111,8 @@ def run_ticker(
 ) -> bool:
     """Tick for about `run_seconds` while holding the ticker lease; False if another ticker runs.
 
-    With `wait_for_lease`, first wait up to that long for the lease: a ticker killed with its
-    cluster keeps it a few more seconds, and a restarted cluster should not wait for the watchdog.
+    With `wait_for_lease`, first wait up to that long for the lease (tickers queued by an earlier
+    version ask for it; the ticker watch now starts a ticker once a dead one's lease runs out).
     """
     holder = claims.new_token()
     interval = settings.ENHANCER_TICK_SECONDS
@@ -154,6 +153,30 @@ def ticker_needed() -> bool:
     return claims.acquire_lease(KICK, claims.new_token(), 10)
 
 
-def first_of_cluster_start(start_id: str) -> bool:
-    """True for the first worker of a cluster start to ask; its workers all spawn at once."""
-    return claims.take_lease_once(START, start_id, lease_hold_seconds())
+_watch_pid = 0
+
+
+def watch_ticker(kick: Callable[[], None]) -> None:
+    """Start this process's ticker watch: `kick` (a ticker if none runs) now, then every few seconds.
+
+    The ticker is one task on one host, and a killed host chains no successor. Every worker on every
+    host watches, so a ticker starts with the first cluster, and another host ticks within a quarter
+    lease hold after a dead ticker's lease runs out, not at the next once-a-minute watchdog. A check
+    is one query while a ticker runs; the thread keeps its connection.
+    """
+    global _watch_pid
+    with _threads_lock:
+        if _watch_pid == os.getpid():
+            return
+        _watch_pid = os.getpid()
+    threading.Thread(target=_watch, args=(kick,), name="ticker-watch", daemon=True).start()
+
+
+def _watch(kick: Callable[[], None]) -> None:
+    while True:
+        close_old_connections()
+        try:
+            kick()
+        except Exception:
+            log.warning("Ticker watch: could not check the ticker; trying again", exc_info=True)
+        time.sleep(lease_hold_seconds() / 4)
