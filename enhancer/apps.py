@@ -1,12 +1,4 @@
-import logging
-import uuid
-
 from django.apps import AppConfig
-
-log = logging.getLogger(__name__)
-# One id per process start: a cluster's workers are forked from it and share it (even when one
-# is respawned), so only the first of them to spawn starts a ticker.
-CLUSTER_START = uuid.uuid4().hex
 
 
 class EnhancerConfig(AppConfig):
@@ -21,14 +13,11 @@ class EnhancerConfig(AppConfig):
 
         processes.watch_parent()
 
-        post_spawn.connect(_start_ticker_with_cluster, dispatch_uid="enhancer-ticker-on-spawn")
+        post_spawn.connect(_watch_the_ticker, dispatch_uid="enhancer-ticker-on-spawn")
 
 
-def _start_ticker_with_cluster(sender, proc_name, **kwargs) -> None:
-    """A (re)started cluster starts the ticker at once instead of waiting for the watchdog."""
+def _watch_the_ticker(sender, proc_name, **kwargs) -> None:
+    """Each worker of a (re)started cluster starts a ticker if none runs, then keeps watching."""
     from enhancer import tasks
 
-    try:
-        tasks.start_with_cluster(CLUSTER_START)
-    except Exception:
-        log.exception("Could not start the ticker from %s; the watchdog will", proc_name)
+    tasks.watch_ticker()

@@ -36,7 +36,6 @@ def kick() -> None:
         async_task("enhancer.tasks.ticker", group=GROUP)
 
 
-def start_with_cluster(start_id: str) -> None:
-    """Once per cluster start: a ticker that outwaits the lease of one killed with the last cluster."""
-    if scheduler.first_of_cluster_start(start_id):
-        async_task("enhancer.tasks.ticker", scheduler.lease_hold_seconds(), group=GROUP)
+def watch_ticker() -> None:
+    """From this worker's start, make sure a ticker runs: at once, and again if its host dies."""
+    scheduler.watch_ticker(kick)

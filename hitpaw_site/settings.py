@@ -234,6 +234,8 @@ ENHANCER_MAX_PHOTOS_PER_SUBMIT = env_int("ENHANCER_MAX_PHOTOS_PER_SUBMIT", 50, m
 Q_WORKERS = env_int("ENHANCER_WORKERS", 4, minimum=2)
 Q_TIMEOUT = int(max(ENHANCER_LEASE_SECONDS - 10, ENHANCER_TICKER_RUN_SECONDS + 30))
 Q_CLUSTER = {
+    # The same on every host: with Redis it is the queue's key (django-q2's Q_CLUSTER_NAME would
+    # split the queue), so hosts named apart would not share the work.
     "name": "enhance-desk",
     "workers": Q_WORKERS,
     "queue_limit": Q_WORKERS,

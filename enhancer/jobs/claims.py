@@ -127,16 +127,6 @@ def acquire_lease(name: str, holder: str, seconds: float) -> bool:
     )
 
 
-def take_lease_once(name: str, holder: str, seconds: float) -> bool:
-    """Take a named lease whoever holds it, unless `holder` already took it: True once per holder."""
-    Lease.objects.get_or_create(name=name)
-    return bool(
-        Lease.objects.filter(name=name)
-        .exclude(holder=holder)
-        .update(holder=holder, until=db_now_plus(seconds))
-    )
-
-
 def release_lease(name: str, holder: str) -> None:
     Lease.objects.filter(name=name, holder=holder).update(until=None, holder="")
 

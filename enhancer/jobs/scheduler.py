@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -25,7 +26,6 @@ log = logging.getLogger(__name__)
 
 TICKER = "ticker"
 KICK = "ticker-kick"
-START = "ticker-start"
 
 
 def dispatch_due(enqueue_batch: Callable[[str], None]) -> int:
@@ -111,8 +111,8 @@ def run_ticker(
 ) -> bool:
     """Tick for about `run_seconds` while holding the ticker lease; False if another ticker runs.
 
-    With `wait_for_lease`, first wait up to that long for the lease: a ticker killed with its
-    cluster keeps it a few more seconds, and a restarted cluster should not wait for the watchdog.
+    With `wait_for_lease`, first wait up to that long for the lease (tickers queued by an earlier
+    version ask for it; the ticker watch now starts a ticker once a dead one's lease runs out).
     """
     holder = claims.new_token()
     interval = settings.ENHANCER_TICK_SECONDS
@@ -122,6 +122,9 @@ def run_ticker(
         if time.monotonic() >= give_up_at:
             return False
         time.sleep(interval)
+    # Which host ticks, in its own log: the question when jobs stop moving. Said before the lease is
+    # handed back, so no two hosts' logs ever show two tickers at once.
+    log.info("Ticker %s: started on %s (pid %d)", holder, socket.gethostname(), os.getpid())
     run_for = settings.ENHANCER_TICKER_RUN_SECONDS if run_seconds is None else run_seconds
     stop_at = time.monotonic() + run_for
     try:
@@ -135,9 +138,10 @@ def run_ticker(
                 break
             time.sleep(interval)
             if not claims.acquire_lease(TICKER, holder, hold_for):
-                log.warning("Ticker: lost its lease to another ticker; stopping")
+                log.warning("Ticker %s: lost its lease to another ticker; stopping", holder)
                 return True
     finally:
+        log.info("Ticker %s: stopped", holder)
         claims.release_lease(TICKER, holder)
     return True
 
@@ -149,6 +153,30 @@ def ticker_needed() -> bool:
     return claims.acquire_lease(KICK, claims.new_token(), 10)
 
 
-def first_of_cluster_start(start_id: str) -> bool:
-    """True for the first worker of a cluster start to ask; its workers all spawn at once."""
-    return claims.take_lease_once(START, start_id, lease_hold_seconds())
+_watch_pid = 0
+
+
+def watch_ticker(kick: Callable[[], None]) -> None:
+    """Start this process's ticker watch: `kick` (a ticker if none runs) now, then every few seconds.
+
+    The ticker is one task on one host, and a killed host chains no successor. Every worker on every
+    host watches, so a ticker starts with the first cluster, and another host ticks within a quarter
+    lease hold after a dead ticker's lease runs out, not at the next once-a-minute watchdog. A check
+    is one query while a ticker runs; the thread keeps its connection.
+    """
+    global _watch_pid
+    with _threads_lock:
+        if _watch_pid == os.getpid():
+            return
+        _watch_pid = os.getpid()
+    threading.Thread(target=_watch, args=(kick,), name="ticker-watch", daemon=True).start()
+
+
+def _watch(kick: Callable[[], None]) -> None:
+    while True:
+        close_old_connections()
+        try:
+            kick()
+        except Exception:
+            log.warning("Ticker watch: could not check the ticker; trying again", exc_info=True)
+        time.sleep(lease_hold_seconds() / 4)

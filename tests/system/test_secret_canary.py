@@ -62,8 +62,8 @@ def app_with_canary(settings, canary_hitpaw, monkeypatch, caplog):
     settings.ENHANCER_MISSING_TASK_POLLS = 2
     settings.ENHANCER_MAX_STEP_ATTEMPTS = 3
     monkeypatch.setattr(Conf, "SYNC", True)
-    # In-process workers "spawn" for every task: no ticker of their own, this test hands out steps.
-    monkeypatch.setattr("enhancer.tasks.start_with_cluster", lambda start_id: None)
+    # In-process workers "spawn" for every task: no ticker watch of their own, this test hands out steps.
+    monkeypatch.setattr("enhancer.tasks.watch_ticker", lambda: None)
     monkeypatch.setattr(client_factory._local, "client", None, raising=False)
     for name in ("", "enhancer", "django", "django_q", "urllib3", "requests", "axes"):
         caplog.set_level(logging.DEBUG, logger=name)
