@@ -250,9 +250,9 @@ def start_web(args: argparse.Namespace, env: dict[str, str], log_path: Path) -> 
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"{url}/accounts/login/", timeout=2).status_code == 200:
+            if requests.get(f"{url}/accounts/login/", timeout=10).status_code == 200:
                 return url, process
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             pass
         if process.poll() is not None:
             break
