@@ -51,9 +51,9 @@ MSG_STALLED_PAID = " HitPaw has this photo and may have charged for it: an admin
 
 def advance(job_id: int, token: str, client: HitPawClient) -> None:
     """Run the step the job is due for, if we still hold its lease."""
-    if not claims.renew(job_id, token):
+    job = Job.objects.select_related("model").annotate(db_now=Now()).filter(pk=job_id).first()
+    if job is None or not claims.hold_for_step(job, token):
         return
-    job = Job.objects.select_related("model").annotate(db_now=Now()).get(pk=job_id)
     if job.stalled_claims > settings.ENHANCER_MAX_STALLED_CLAIMS:
         _give_up_stalled(job, token)
         return
