@@ -170,6 +170,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--web-threads", type=int, default=4, help="threads per gunicorn process")
     parser.add_argument(
+        "--worker-nice", type=int, default=10, metavar="N",
+        help="the clusters' niceness, as scripts/run-prod.sh sets it (WORKER_NICE): the web goes first",
+    )  # fmt: skip
+    parser.add_argument(
         "--env", action="append", default=[], metavar="NAME=VALUE",
         help="extra setting for the web server and the clusters (repeatable)",
     )  # fmt: skip
@@ -263,11 +267,15 @@ def start_web(args: argparse.Namespace, env: dict[str, str], log_path: Path) -> 
 def start_clusters(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> list:
     from tests.support.cluster import QCluster
 
-    step(f"starting {args.clusters} × manage.py qcluster ({args.workers} workers each)")
-    return [
-        QCluster(env, workdir / f"qcluster-{i}.log", grace_seconds=STOP_GRACE_SECONDS).start()
-        for i in range(args.clusters)
-    ]
+    step(
+        f"starting {args.clusters} × manage.py qcluster ({args.workers} workers each, nice {args.worker_nice})"
+    )
+    clusters = []
+    for i in range(args.clusters):
+        cluster = QCluster(env, workdir / f"qcluster-{i}.log", grace_seconds=STOP_GRACE_SECONDS).start()
+        clusters.append(cluster)
+        os.setpriority(os.PRIO_PGRP, cluster.process.pid, args.worker_nice)  # workers fork from it
+    return clusters
 
 
 def wait_for_ticker() -> None:
