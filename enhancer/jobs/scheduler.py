@@ -19,13 +19,16 @@ from django.db import close_old_connections, connections
 
 from enhancer.jobs import claims, pipeline
 from enhancer.jobs.client_factory import get_client
-from enhancer.models import Job
+from enhancer.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
 TICKER = "ticker"
 KICK = "ticker-kick"
 START = "ticker-start"
+# Steps that may leave their job due at once: a fetched photo is sent next, a poll that saw it
+# done is followed by the download. After any other step the job waits, so no claim is tried.
+LEAD_ON = (JobStatus.QUEUED, JobStatus.FETCHING, JobStatus.CONVERTING)
 STEPS_IN_A_ROW = 4  # a bound: the pipeline has at most two steps in a row (fetch, send; poll, save)
 
 
@@ -98,7 +101,8 @@ def advance_while_due(job_id: int, token: str) -> None:
     thread, without waiting for the next tick and a trip through the broker in between.
     """
     for _ in range(STEPS_IN_A_ROW):
-        pipeline.advance(job_id, token, get_client())
+        if pipeline.advance(job_id, token, get_client()) not in LEAD_ON:
+            return
         token = claims.claim_if_due(job_id)
         if token is None:
             return
