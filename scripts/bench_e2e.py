@@ -252,16 +252,22 @@ def start_web(args: argparse.Namespace, env: dict[str, str], log_path: Path) -> 
         )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{url}/accounts/login/", timeout=10).status_code == 200:
-                return url, process
-        except (requests.ConnectionError, requests.Timeout):
-            pass
-        if process.poll() is not None:
-            break
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not start; see {log_path}")
+    try:
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{url}/accounts/login/", timeout=10).status_code == 200:
+                    return url, process
+            except (requests.ConnectionError, requests.Timeout):
+                pass
+            if process.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not start; see {log_path}")
+    except BaseException:
+        from enhancer.management.processes import stop_group
+
+        stop_group(process, STOP_GRACE_SECONDS)  # the caller never got it, so cannot stop it
+        raise
 
 
 def start_clusters(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> list:
