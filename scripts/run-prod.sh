@@ -3,6 +3,9 @@
 #   ROLE=both|web|worker   (default both; several hosts: ROLE=web on web hosts, ROLE=worker on workers)
 #   BIND=127.0.0.1:8000    gunicorn's address (put the reverse proxy in front of it)
 #   WEB_WORKERS=2 WEB_THREADS=4   gunicorn processes and threads per process
+#   WORKER_NICE=10         the task cluster's niceness: on a host that also serves the web, a page
+#                          or a form answers first and background work takes the CPU left over
+#                          (docs/benchmarks.md, end to end); 0 to share the CPU equally
 # Settings come from the environment or .env, as for `make run`: set DJANGO_SECRET_KEY,
 # DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL (and DJANGO_HTTPS=true behind TLS).
 # Ctrl-C or SIGTERM stops everything it started (each in its own process group).
@@ -41,7 +44,7 @@ if [ "$ROLE" != worker ]; then
   pids+=($!)
 fi
 if [ "$ROLE" != web ]; then
-  setsid "$BIN/python" manage.py qcluster &
+  setsid nice -n "${WORKER_NICE:-10}" "$BIN/python" manage.py qcluster &
   pids+=($!)
 fi
 # The first process to end ends the rest: a half-running host is worse than a stopped one.

@@ -69,13 +69,16 @@ def what_is_left(user) -> list[Left]:
 def refusal(user, model: EnhanceModel, photos: int) -> str | None:
     """Why `photos` more photos on `model` would pass a limit, in plain words; None if they fit.
 
-    Inside a transaction, it locks the team's budget row first, so two submissions at once are
-    checked one after the other and cannot both take the last coins.
+    Inside a transaction, it locks the team's budget row first when the team has a limit, so two
+    submissions at once are checked one after the other and cannot both take the last coins. With
+    no team limit nothing is shared, and no lock makes everyone's submissions wait for each other
+    (a person's own limit is guarded by the lock on their row, taken first by `intake.check_rate`).
     """
-    TeamBudget.current()
-    TeamBudget.objects.select_for_update().filter(pk=1).exists()
+    team = TeamBudget.objects.select_for_update().filter(pk=1, monthly_coins__isnull=False).first()
+    limits = [Left("team", team.monthly_coins, _used())] if team else []
+    limits += [left for left in (user_left(user),) if left is not None]
     need = lowest_price(model) * photos
-    for left in what_is_left(user):
+    for left in limits:
         if need > left.left:
             whose = "The team's monthly coin budget" if left.who == "team" else "Your monthly coin limit"
             return (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import F, Q
@@ -17,6 +18,12 @@ from django.db.models.functions import Now
 
 from enhancer.jobs import lifecycle
 from enhancer.models import ACTIVE_STATUSES, Job, JobStatus, Lease
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+# A lease taken or renewed this recently is still whole: renewing it again would only cost a write.
+FRESH_LEASE_SLACK = timedelta(seconds=2)
 
 
 def new_token() -> str:
@@ -64,6 +71,21 @@ def claim_due_jobs(limit: int, batch_size: int) -> list[str]:
     return tokens
 
 
+def claim_if_due(job_id: int) -> str | None:
+    """Claim one job again if it is due now (its step left it so: fetched, or done at HitPaw).
+
+    The worker that just ran a step takes the next one at once, instead of the job waiting for
+    the next tick and a trip through the broker. Whoever claims first wins; the other gets None.
+    """
+    token = new_token()
+    claimed = (
+        Job.objects.filter(pk=job_id, status__in=ACTIVE_STATUSES, due_at__lte=db_now_plus(0.001))
+        .filter(lease_free())
+        .update(**_lease_fields(token))
+    )
+    return token if claimed else None
+
+
 def claim_job(job_id: int) -> str | None:
     """Claim one active job now, whether due or not (tests, admin actions)."""
     token = new_token()
@@ -82,6 +104,20 @@ def renew(job_id: int, token: str) -> bool:
             lease_until=db_now_plus(settings.ENHANCER_LEASE_SECONDS)
         )
     )
+
+
+def hold_for_step(job: Job, token: str) -> bool:
+    """Before a step: True while `token` holds the job's lease, renewed unless it is still whole.
+
+    `job` was read with `db_now` (the database's clock). A job claimed a moment ago keeps its fresh
+    lease without a write; one that waited (in the broker's queue, say) gets a full lease again.
+    """
+    until: datetime | None = job.lease_until
+    if job.lease_token != token or until is None or until < job.db_now:
+        return False
+    if until - job.db_now >= timedelta(seconds=settings.ENHANCER_LEASE_SECONDS) - FRESH_LEASE_SLACK:
+        return True
+    return renew(job.pk, token)
 
 
 def update(job_id: int, token: str, **fields) -> bool:

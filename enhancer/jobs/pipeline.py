@@ -49,29 +49,33 @@ MSG_STALLED = (
 MSG_STALLED_PAID = " HitPaw has this photo and may have charged for it: an admin should check it."
 
 
-def advance(job_id: int, token: str, client: HitPawClient) -> None:
-    """Run the step the job is due for, if we still hold its lease."""
-    if not claims.renew(job_id, token):
-        return
-    job = Job.objects.select_related("model").annotate(db_now=Now()).get(pk=job_id)
+def advance(job_id: int, token: str, client: HitPawClient) -> str | None:
+    """Run the step the job is due for, if we still hold its lease; return the status it ran from.
+
+    None when no ordinary step ran (lease gone, a job given up, past its deadline).
+    """
+    job = Job.objects.select_related("model").annotate(db_now=Now()).filter(pk=job_id).first()
+    if job is None or not claims.hold_for_step(job, token):
+        return None
     if job.stalled_claims > settings.ENHANCER_MAX_STALLED_CLAIMS:
         _give_up_stalled(job, token)
-        return
+        return None
     if job.status == JobStatus.SUBMITTING and job.submit_started_at is not None:
         _needs_review(job, token, MSG_CRASHED_MID_SUBMIT)
-        return
+        return None
     if _past_deadline(job):
         if job.status == JobStatus.CONVERTING:
             poll(job, token, client, last_chance=True)  # it may have finished just now
-            return
+            return None
         message = MSG_TIMED_OUT if job.submitted_at else MSG_TIMED_OUT_BEFORE_SUBMIT
         _end(job, token, JobStatus.TIMED_OUT, message)
-        return
+        return None
     step = STEPS.get(job.status)
     if step is None:
         claims.update(job.pk, token, **claims.release_fields())
-        return
+        return None
     step(job, token, client)
+    return job.status
 
 
 def fetch_original(job: Job, token: str, client: HitPawClient) -> None:

@@ -169,3 +169,26 @@ def test_ticking_and_batches_take_new_jobs_all_the_way_to_completed(client, sett
 
     assert {job.status for job in Job.objects.all()} == {JobStatus.COMPLETED}
     assert sorted(call["img_url"] for call in client.submit_calls) == sorted(job.img_url for job in jobs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fetched_photo_goes_to_hitpaw_and_a_finished_one_is_saved_without_waiting_for_a_turn(
+    client, settings, monkeypatch, fake_dns
+):
+    """Steps due at once follow each other in the same batch: no tick, no broker trip in between."""
+    settings.ENHANCER_POLL_INTERVAL_SECONDS = 60
+    client.statuses = [completed()]
+    new = make_job(img_url="https://photos.example/new.png")
+    done = make_job(JobStatus.CONVERTING)
+    with serve_images(monkeypatch, fake_dns) as web:
+        add_image(web, new.img_url)
+        add_image(web, RESULT_URL, 128, 96)
+
+        scheduler.dispatch_due(scheduler.run_batch)  # one turn of the ticker
+
+    new.refresh_from_db()
+    done.refresh_from_db()
+    assert new.status == JobStatus.CONVERTING and new.hitpaw_job_id  # fetched, then sent
+    assert new.lease_token == "" and new.due_at > timezone.now()  # then waits its first poll
+    assert done.status == JobStatus.COMPLETED and done.result  # polled, then saved
+    assert client.status_calls == [done.hitpaw_job_id]

@@ -2,7 +2,8 @@
 
 Run it as ``python tests/support/fake_hitpaw.py --port 0 [--host 127.0.0.1] [--api-key test-key]``: it
 binds to loopback only, prints ``LISTENING http://127.0.0.1:<port>`` once it accepts, and serves until
-SIGTERM/SIGINT. It follows the vendor's published API reference (envelopes, error table) and its
+SIGTERM/SIGINT. With ``--job-seconds S`` every job instead completes S seconds after it was accepted,
+however often it is polled (benchmarks: a vendor whose jobs take time, not polls). It follows the vendor's published API reference (envelopes, error table) and its
 prices and limits by output megapixels (summarised in docs/architecture.md, "HitPaw's contract").
 
 Routes:
@@ -11,7 +12,8 @@ Routes:
     GET  /solid/<W>x<H>.<ext>                         a solid-colour image of any real size (a phone's
                                                       12 MP photo is a few KB); its result is solid too
     GET  /results/<job_id>.<ext>                      the "enhanced" image (source resized by model scale)
-    POST /_control/reset, POST /_control/global, GET /_control/stats
+    POST /_control/reset, POST /_control/global, GET /_control/stats (per job: when it was accepted,
+                                                      when it finished, the time of each status call)
 
 Faults ride on the query string of ``img_url`` so that concurrent jobs each carry their own:
 ``/images/64x48.png?fault=submit_429:2,status_unknown:3&polls=1``. ``polls`` is how many status calls
@@ -275,6 +277,9 @@ class Job:
     source: bytes
     faults: dict[str, Any]
     polls: int
+    finish_at: float | None = None  # wall-clock time it completes, in time-based mode
+    accepted_at: float = field(default_factory=time.time)
+    status_calls: list[float] = field(default_factory=list)  # wall-clock time of each status call
     status_polls: int = 0
     completed: bool = False
     completed_at: float | None = None
@@ -282,13 +287,23 @@ class Job:
     fault_uses: Counter = field(default_factory=Counter)
 
     def status_at(self, poll: int) -> str:
-        """The status the poll-th poll sees: unknown, CONVERTING and variant polls, then the ending."""
+        """The status the poll-th poll sees: unknown, CONVERTING and variant polls, then the ending.
+
+        In time-based mode the job is CONVERTING until `finish_at`, then ends as its faults say.
+        """
+        if self.finish_at is not None:
+            if time.time() < self.finish_at or "status_never" in self.faults:
+                return "CONVERTING"
+            return self.ending()
         running = ["WEIRD_NEW_STATUS"] * self.faults.get("status_unknown", 0) + ["CONVERTING"] * self.polls
         running += RUNNING_VARIANTS if "status_running_variants" in self.faults else []
         if poll <= len(running):
             return running[poll - 1]
         if "status_never" in self.faults:
             return "CONVERTING"
+        return self.ending()
+
+    def ending(self) -> str:
         if "status_error" in self.faults:
             return "ERROR"
         return self.faults.get("status_failed", "COMPLETED")
@@ -374,7 +389,9 @@ class State:
                 "connections": self.calls["connection"],
                 "jobs": {
                     job.job_id: {"img_url": job.img_url, "model_name": job.model_name,
-                                 "status_polls": job.status_polls, "coins": job.coins}
+                                 "status_polls": job.status_polls, "coins": job.coins,
+                                 "accepted_at": job.accepted_at, "finish_at": job.finish_at,
+                                 "status_calls": list(job.status_calls)}
                     for job in self.jobs.values()
                 },
             }  # fmt: skip
@@ -409,12 +426,19 @@ class FakeHitPawServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 1024
 
-    def __init__(self, address: tuple[str, int], api_key: str, keep_alive: bool = False) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        api_key: str,
+        keep_alive: bool = False,
+        job_seconds: float | None = None,
+    ) -> None:
         # HTTP/1.1 keeps a client's connection open between calls, as a real API does; off by
         # default so the fault tests see one connection per call, as they were written for.
         handler = KeepAliveHandler if keep_alive else Handler
         super().__init__(address, handler)
         self.api_key = api_key
+        self.job_seconds = job_seconds
         self.state = State()
         self.base_url = f"http://{address[0]}:{self.server_address[1]}"
 
@@ -529,6 +553,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_hitpaw_error(code)
         coins = price(model_name, size)
         job = Job(str(uuid.uuid4()), img_url, model_name, body["extension"], coins, source, faults, polls)
+        if self.server.job_seconds is not None:
+            job.finish_at = job.accepted_at + self.server.job_seconds
         self.state.accept(job)
         self.reply_accepted(job)
 
@@ -555,6 +581,8 @@ class Handler(BaseHTTPRequestHandler):
         job_id = body.get("job_id")
         with self.state.lock:
             job = self.state.jobs.get(job_id) if isinstance(job_id, str) else None
+            if job is not None:
+                job.status_calls.append(time.time())
         if job is None or "status_missing" in job.faults:
             return self.send_hitpaw_error(110400002)
         time.sleep(job.faults.get("status_slow", 0))
@@ -639,9 +667,12 @@ class KeepAliveHandler(Handler):
 class FakeHitPaw:
     """Runs the fake server as a subprocess for a test; use as a context manager."""
 
-    def __init__(self, api_key: str = "test-key", keep_alive: bool = False) -> None:
+    def __init__(
+        self, api_key: str = "test-key", keep_alive: bool = False, job_seconds: float | None = None
+    ) -> None:
         self.api_key = api_key
         self.keep_alive = keep_alive
+        self.job_seconds = job_seconds
         self.url = ""
         self.process: subprocess.Popen[str] | None = None
 
@@ -649,6 +680,7 @@ class FakeHitPaw:
         """Launch in its own session (so stop() can signal the group) and wait for LISTENING (15 s)."""
         command = [sys.executable, str(Path(__file__).resolve()), "--port", "0", "--api-key", self.api_key]
         command += ["--keep-alive"] if self.keep_alive else []
+        command += ["--job-seconds", str(self.job_seconds)] if self.job_seconds is not None else []
         self.process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, start_new_session=True)
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
@@ -721,11 +753,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--api-key", default="test-key")
     parser.add_argument("--keep-alive", action="store_true", help="answer HTTP/1.1, keeping connections")
+    parser.add_argument(
+        "--job-seconds", type=float, default=None, metavar="S",
+        help="every job completes S seconds after it was accepted, however often it is polled",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     host = "127.0.0.1" if args.host == "localhost" else args.host
     if not is_loopback(host) or ":" in host:
         parser.error(f"refusing to bind {args.host!r}: only IPv4 loopback (127.0.0.0/8) is allowed")
-    server = FakeHitPawServer((host, args.port), args.api_key, args.keep_alive)
+    if args.job_seconds is not None and args.job_seconds < 0:
+        parser.error("--job-seconds must not be negative")
+    server = FakeHitPawServer((host, args.port), args.api_key, args.keep_alive, args.job_seconds)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     print(f"LISTENING {server.base_url}", flush=True)
     try:

@@ -118,7 +118,10 @@ def test_it_counts_calls_charges_and_polls_in_stats(fake):
     assert (stats["charges"], stats["charges_by_img_url"]) == (1, {img_url: 1})
     assert (stats["submit_calls"], stats["status_calls"], stats["result_calls"]) == (2, 4, 1)
     job = {"img_url": img_url, "model_name": "general_2x", "status_polls": 3, "coins": 10}
-    assert stats["jobs"] == {job_id: job}
+    assert list(stats["jobs"]) == [job_id]
+    assert {name: stats["jobs"][job_id][name] for name in job} == job
+    assert len(stats["jobs"][job_id]["status_calls"]) == 4  # the refused one too
+    assert stats["jobs"][job_id]["finish_at"] is None  # poll-based unless --job-seconds
 
 
 def test_it_fails_every_api_call_during_a_full_storm_and_recovers_when_turned_off(fake):
@@ -134,3 +137,21 @@ def test_it_refuses_to_bind_anything_but_loopback():
     command = [sys.executable, script, "--host", "0.0.0.0"]
     run = subprocess.run(command, capture_output=True, text=True, timeout=30)
     assert run.returncode != 0 and "refusing" in run.stderr and not run.stdout
+
+
+def test_in_time_based_mode_a_job_completes_when_its_time_is_up_and_each_status_call_is_recorded():
+    """The end-to-end benchmark's vendor: jobs take seconds, not polls, and it keeps the times it saw."""
+    import time
+
+    with FakeHitPaw(api_key=KEY, job_seconds=3) as timed:
+        job_id = accepted_job_id(timed, timed.image_url(64, 48, "png"))
+        early = [status(timed, job_id).json()["data"]["status"] for _ in range(4)]
+        job = timed.stats()["jobs"][job_id]
+        assert job["finish_at"] == pytest.approx(job["accepted_at"] + 3)
+        time.sleep(max(job["finish_at"] - time.time(), 0) + 0.05)
+        late = status(timed, job_id).json()["data"]
+        job = timed.stats()["jobs"][job_id]
+    assert early == ["CONVERTING"] * 4  # however often it is asked before its time
+    assert late["status"] == "COMPLETED" and late["res_url"].endswith(f"/results/{job_id}.png")
+    assert len(job["status_calls"]) == 5
+    assert job["status_calls"][-1] >= job["finish_at"] > job["status_calls"][0] >= job["accepted_at"]
