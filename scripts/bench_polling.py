@@ -50,22 +50,31 @@ from typing import TYPE_CHECKING
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
+from scripts.benchkit import (  # noqa: E402
+    PG_ADMIN_URL,
+    Meter,
+    drop_postgres,
+    fresh_postgres,
+    machine_busy_ticks,
+    percentile,
+    postgres_meter,
+    read_processes,
+    step,
+    wait_for_quiet,
+)
 from tests.support.fake_hitpaw import FakeHitPaw  # noqa: E402
 
 if TYPE_CHECKING:  # imported for real once Django is set up: it reads the app's models
     from tests.support.cluster import QCluster
 
 API_KEY = "bench-key"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_BENCH_DB = "enhance_bench"
 REDIS_BENCH_URL = "redis://127.0.0.1:6379/7"
 STOP_GRACE_SECONDS = 10
 MIGRATE_TIMEOUT = 180
 TICKER_START_TIMEOUT = 60
 SUBMIT_THREADS = 8
-QUIET_SHARE = 0.2
 OTHER_LOAD_WARNING = 0.3  # of one core
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 LOG_ERROR_RE = re.compile(r"\bERROR\b|Traceback")
 HEADER = (
     "| database + broker | jobs | interval | workers | polls/s (needed) | lateness median | lateness p95 "
@@ -155,26 +164,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def step(message: str) -> None:
-    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def wait_for_quiet(timeout: float) -> None:
-    """Wait until the CPUs are mostly idle for 3 s, or `timeout` has passed (then say so)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        busy0, total0 = machine_busy_ticks()
-        time.sleep(3)
-        busy1, total1 = machine_busy_ticks()
-        share = (busy1 - busy0) / max(total1 - total0, 1)
-        if share < QUIET_SHARE:
-            return
-        if time.monotonic() > deadline:
-            step(f"WARNING: the machine is {share:.0%} busy with other work; results will be skewed")
-            return
-        step(f"machine {share:.0%} busy with other work; waiting for it to settle")
-
-
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -209,19 +198,7 @@ def bench_env(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
 def fresh_database(kind: str, workdir: Path) -> str:
     if kind == "sqlite":
         return f"sqlite:///{workdir / 'bench.sqlite3'}"
-    drop_postgres()
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {PG_BENCH_DB}")
-    return f"postgres://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
-
-
-def drop_postgres() -> None:
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {PG_BENCH_DB} WITH (FORCE)")
+    return fresh_postgres(PG_BENCH_DB)
 
 
 def create_jobs(fake: FakeHitPaw, count: int, latency: float) -> list[int]:
@@ -299,89 +276,10 @@ def schedule_first_polls(job_ids: list[int], interval: float) -> None:
 # --- measuring ---------------------------------------------------------------------------------------
 
 
-class Meter:
-    """Peak RSS and CPU time of some processes, read from /proc (psutil is not installed).
-
-    It picks processes by process group or by a word in their command line. `reaper` is a process
-    whose children (picked too) may come and go faster than we sample: PostgreSQL's postmaster, one
-    backend per connection, each in its own session. A dead child's CPU is read from the reaper's
-    reaped-children counters.
-    """
-
-    def __init__(self, pgids: tuple[int, ...] = (), names: tuple[bytes, ...] = (), reaper: int = 0):
-        self.pgids, self.names, self.reaper = pgids, names, reaper
-        self.peak_rss_kb = 0
-        self.ticks: dict[int, list[int]] = {}  # pid -> [ticks at window start (0 if born since), latest]
-        self.dead_adjust = 0
-        self.in_window = False
-
-    def matches(self, path: str, fields: list[str]) -> bool:
-        if int(fields[2]) in self.pgids or (self.reaper and int(fields[1]) == self.reaper):
-            return True
-        if not self.names:
-            return False
-        try:
-            cmdline = Path(path, "cmdline").read_bytes()
-        except OSError:
-            return False  # it has just exited
-        return any(name in cmdline for name in self.names)
-
-    def sample(self, processes: list[tuple[str, list[str], int]]) -> None:
-        rss, alive = 0, set()
-        for path, fields, rss_kb in processes:
-            if not self.matches(path, fields):
-                continue
-            pid, rss = int(Path(path).name), rss + rss_kb
-            ticks = sum(int(v) for v in fields[11 : 15 if pid == self.reaper else 13])
-            self.ticks.setdefault(pid, [0 if self.in_window else ticks, ticks])[1] = ticks
-            alive.add(pid)
-        self.peak_rss_kb = max(self.peak_rss_kb, rss)
-        if self.reaper:  # a dead child's whole life now sits in the reaper's counters: count it once
-            for pid in self.ticks.keys() - alive:
-                self.dead_adjust -= self.ticks.pop(pid)[0]
-
-    def start_window(self) -> None:
-        self.ticks = {pid: [latest, latest] for pid, (_, latest) in self.ticks.items()}
-        self.dead_adjust, self.in_window = 0, True
-
-    def cpu_seconds(self) -> float:
-        """CPU used in the window (a worker that died loses at most its last half second)."""
-        used = sum(latest - first for first, latest in self.ticks.values()) + self.dead_adjust
-        return used / CLOCK_TICKS
-
-
-def read_processes() -> list[tuple[str, list[str], int]]:
-    """(/proc path, stat fields after the command name, VmRSS kB) of every live process."""
-    processes = []
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
-            rss = re.search(r"^VmRSS:\s+(\d+)", Path(entry.path, "status").read_text(), re.M)
-            processes.append((entry.path, fields, int(rss[1]) if rss else 0))
-        except (OSError, ValueError, IndexError):
-            continue  # the process went away between the listing and the read
-    return processes
-
-
 def server_meter(args: argparse.Namespace) -> Meter:
     """The database and broker servers this configuration uses (SQLite lives inside the cluster)."""
-    if args.database == "sqlite":
-        return Meter(names=(b"redis-server",) if args.broker == "redis" else ())
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL) as admin:
-        backend = admin.execute("SELECT pg_backend_pid()").fetchone()[0]
-    postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
     names = (b"redis-server",) if args.broker == "redis" else ()
-    return Meter(pgids=(postmaster,), names=names, reaper=postmaster)
-
-
-def machine_busy_ticks() -> tuple[int, int]:
-    """(busy, total) clock ticks of all CPUs since boot, from /proc/stat."""
-    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return sum(values) - values[3] - values[4], sum(values)
+    return Meter(names=names) if args.database == "sqlite" else postgres_meter(names)
 
 
 def watch(meters: list[Meter], seconds: float) -> list[tuple[float, int]]:
@@ -512,13 +410,6 @@ def summarize(args, before, after, samples, meters, log_path: Path, job_ids: lis
     }
 
 
-def percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
-
-
 def print_result(args: argparse.Namespace, r: dict) -> None:
     setup = f"{'SQLite' if args.database == 'sqlite' else 'PostgreSQL'} + {args.broker.upper()}"
     extras = args.env + ([f"HitPaw latency {args.latency:g} s"] if args.latency else [])
@@ -566,7 +457,7 @@ def cleanup(args: argparse.Namespace, workdir: Path) -> None:
     except Exception:  # noqa: BLE001 - Django may never have been set up
         pass
     if args.database == "postgres":
-        drop_postgres()
+        drop_postgres(PG_BENCH_DB)
     if args.broker == "redis":
         import redis
 
