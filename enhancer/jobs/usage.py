@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from enhancer.jobs.localdays import LocalDate
 from enhancer.models import CoinCharge, EnhanceModel, Job
 
 
@@ -133,7 +134,7 @@ def daily(entries, days: int = CHART_DAYS) -> list[Day]:
     span = Period("custom", first, today)
     sums = (
         in_period(entries, span)
-        .annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
+        .annotate(day=LocalDate("at", *span.bounds()))
         .values("day")
         .annotate(coins=Sum("coins"))
     )
