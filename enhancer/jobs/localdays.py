@@ -8,12 +8,13 @@ expression carries one offset per stretch between switches. PostgreSQL keeps `Tr
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-STEP = timedelta(hours=1)  # no two daylight-saving switches are closer than this
+STEP = timedelta(days=1)  # no zone switches its offset twice in one day
 
 
 class LocalDate(TruncDate):
@@ -34,7 +35,8 @@ class LocalDate(TruncDate):
         return f"date({column}, {modifier})", [*params, *when_params]
 
 
-def stretches(zone: tzinfo, start: datetime, end: datetime) -> list[tuple[datetime | None, int]]:
+@functools.lru_cache(maxsize=64)  # a page compiles its query more than once; the days change daily
+def stretches(zone: tzinfo, start: datetime, end: datetime) -> tuple[tuple[datetime | None, int], ...]:
     """`zone`'s UTC offset in seconds over [start, end): (switch instant, offset before it) for each
     daylight-saving switch, then (None, the offset after the last one)."""
     found: list[tuple[datetime | None, int]] = []
@@ -43,7 +45,7 @@ def stretches(zone: tzinfo, start: datetime, end: datetime) -> list[tuple[dateti
     while at < end:
         following = min(at + STEP, end)
         if _offset(zone, following) != current:
-            # The switch is in this hour: find its exact second.
+            # The switch is in this day: find its exact second.
             low, high = int(at.timestamp()), int(following.timestamp())
             while high - low > 1:
                 middle = (low + high) // 2
@@ -55,7 +57,7 @@ def stretches(zone: tzinfo, start: datetime, end: datetime) -> list[tuple[dateti
             found.append((switch, current))
             current = _offset(zone, switch)
         at = following
-    return [*found, (None, current)]
+    return (*found, (None, current))
 
 
 def _offset(zone: tzinfo, at: datetime) -> int:
