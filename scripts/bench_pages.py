@@ -1,7 +1,7 @@
 """Benchmark: the app's pages under load, with a team's 90 days of history in the database.
 
     .venv/bin/python scripts/bench_pages.py --database sqlite|postgres --jobs 100000 --users 20 --seconds 30
-        [--think 1] [--warmup 5] [--web-workers 2] [--web-threads 4] [--quiet-wait 60] [--keep]
+        [--think 1] [--warmup 5] [--keep-alive] [--web-workers 2] [--web-threads 4] [--quiet-wait 60] [--keep]
 
 It builds everything fresh and throws it away afterwards: a temporary folder with its own SQLite file
 (with the ORM broker and the database cache), or the PostgreSQL database `enhance_bench_pages` (dropped
@@ -119,6 +119,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--think", type=float, default=1.0,
         help="seconds each user waits between pages, on average (0.5x to 1.5x); 0 = back to back",
+    )  # fmt: skip
+    parser.add_argument(
+        "--keep-alive", action="store_true",
+        help="clients keep their connection (a browser on gunicorn itself); default: one per request, "
+        "as from a reverse proxy such as nginx",
     )  # fmt: skip
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--web-threads", type=int, default=4)
@@ -296,7 +301,10 @@ def run_locust(args, env, workdir: Path, url: str, seconds: float, label: str) -
         f"{seconds:g}s", "--host", url, "--csv", str(workdir / label), "--only-summary",
         "--stop-timeout", "5", "--loglevel", "WARNING",
     ]  # fmt: skip
-    locust_env = dict(env, BENCH_PAGES_PLAN=str(workdir / "plan.json"), BENCH_THINK=str(args.think))
+    locust_env = dict(
+        env, BENCH_PAGES_PLAN=str(workdir / "plan.json"), BENCH_THINK=str(args.think),
+        BENCH_KEEP_ALIVE="1" if args.keep_alive else "0",
+    )  # fmt: skip
     log = (workdir / f"{label}.log").open("wb")
     process = subprocess.Popen(
         command, cwd=workdir, env=locust_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True

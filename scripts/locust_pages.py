@@ -20,6 +20,9 @@ from locust.contrib.fasthttp import FastHttpUser
 
 PLAN = json.loads(open(os.environ["BENCH_PAGES_PLAN"]).read())  # noqa: SIM115 - read once at import
 THINK = float(os.environ.get("BENCH_THINK", "1"))
+# A reverse proxy in front of gunicorn (nginx by default) opens a connection per request; a browser
+# talking to gunicorn itself keeps its connection, and stays with one gunicorn worker.
+KEEP_ALIVE = os.environ.get("BENCH_KEEP_ALIVE", "0") == "1"
 _people = itertools.cycle(PLAN["people"])
 
 
@@ -30,6 +33,8 @@ class Person(FastHttpUser):
         self.person = next(_people)
         self.pages = self.person["pages"]
         self.cookie = {"Cookie": f"sessionid={self.person['session']}"}
+        if not KEEP_ALIVE:
+            self.cookie["Connection"] = "close"
 
     @task
     def open_a_page(self) -> None:
