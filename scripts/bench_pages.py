@@ -358,8 +358,10 @@ def print_result(args, seeded, seed_seconds: float, alone: dict, stats: list[dic
     print(
         f"{seeded.counts['events']:,} timeline events (seeded in {seed_seconds:.0f} s); {args.users} users, "
     )
+    connections = "kept" if args.keep_alive else "one per request"
     print(
-        f"think time {args.think:g} s, {args.seconds:g} s measured, gunicorn {args.web_workers}x{args.web_threads}\n"
+        f"think time {args.think:g} s, {args.seconds:g} s measured, gunicorn {args.web_workers}x{args.web_threads}, "
+        f"connections: {connections}\n"
     )
     print("| page | queries | alone (ms) | requests | p50 (ms) | p95 (ms) | max (ms) | failures |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
