@@ -79,7 +79,7 @@ def period(name: str, first: date | None = None, last: date | None = None) -> Pe
 
 def charges(viewer=None):
     """Ledger entries of `viewer` (None: everyone's)."""
-    entries = CoinCharge.objects.select_related("model", "user", "job")
+    entries = CoinCharge.objects.select_related("model", "user")
     return entries if viewer is None else entries.filter(user=viewer)
 
 
