@@ -388,6 +388,16 @@ def print_result(args, seeded, seed_seconds: float, alone: dict, stats: list[dic
     print(
         f"\n{rate:.1f} requests/s; worst page p95 {worst:.0f} ms: target p95 <= {TARGET_P95_MS} ms {verdict}"
     )
+    database_cpu = cpu.get("postgres + redis", 0.0)
+    print(
+        "\n| set-up | jobs | users, think | requests/s | p50 | p95 | worst page p95 | max "
+        "| CPU: gunicorn / database / locust / other |\n|---|---:|---|---:|---:|---:|---:|---:|---|"
+    )
+    print(
+        f"| {backend} | {seeded.counts['jobs']:,} | {args.users}, {args.think:g} s | {rate:.1f} "
+        f"| {total['50%']} ms | {total['95%']} ms | {worst:.0f} ms | {float(total['Max Response Time']):.0f} ms "
+        f"| {cpu['gunicorn']:.0%} / {database_cpu:.0%} / {cpu['locust']:.0%} / {cpu['anything else']:.0%} |\n"
+    )
     print(
         "CPU in the window (share of one core): "
         + ", ".join(f"{name} {share:.0%}" for name, share in cpu.items())
