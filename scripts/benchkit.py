@@ -1,6 +1,6 @@
 """What the benchmarks share: a quiet machine, fresh databases, CPU and memory read from /proc.
 
-Used by scripts/bench_polling.py and scripts/bench_e2e.py (run as scripts, so this folder is on
+Used by scripts/bench_polling.py, scripts/bench_e2e.py and scripts/bench_pages.py (run as scripts, so this folder is on
 their import path). Nothing here knows the app: it builds and drops the PostgreSQL database and
 Redis db a run names, and measures processes by group or by name.
 """
@@ -51,12 +51,17 @@ def fresh_database(kind: str, workdir: Path, pg_name: str) -> str:
     """A DATABASE_URL for an empty database: a new SQLite file, or `pg_name` dropped and made again."""
     if kind == "sqlite":
         return f"sqlite:///{workdir / 'bench.sqlite3'}"
-    drop_postgres(pg_name)
+    return fresh_postgres(pg_name)
+
+
+def fresh_postgres(name: str) -> str:
+    """Drop and create the PostgreSQL database `name` on 127.0.0.1:5432; its URL."""
+    drop_postgres(name)
     import psycopg
 
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {pg_name}")
-    return f"postgres://postgres@127.0.0.1:5432/{pg_name}"
+        admin.execute(f"CREATE DATABASE {name}")
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
 def drop_postgres(pg_name: str) -> None:
@@ -163,6 +168,11 @@ def server_meter(database: str, broker: str) -> Meter:
     names = (b"redis-server",) if broker == "redis" else ()
     if database == "sqlite":
         return Meter(names=names)
+    return postgres_meter(names)
+
+
+def postgres_meter(names: tuple[bytes, ...] = ()) -> Meter:
+    """A meter on the local PostgreSQL server (its postmaster and every backend), plus `names`."""
     import psycopg
 
     with psycopg.connect(PG_ADMIN_URL) as admin:

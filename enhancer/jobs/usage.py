@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from enhancer.jobs.localdays import LocalDate
 from enhancer.models import CoinCharge, EnhanceModel, Job
 
 
@@ -77,7 +79,7 @@ def period(name: str, first: date | None = None, last: date | None = None) -> Pe
 
 def charges(viewer=None):
     """Ledger entries of `viewer` (None: everyone's)."""
-    entries = CoinCharge.objects.select_related("model", "user", "job")
+    entries = CoinCharge.objects.select_related("model", "user")
     return entries if viewer is None else entries.filter(user=viewer)
 
 
@@ -111,17 +113,27 @@ class Report:
 
 
 def report(span: Period, viewer=None, *, by_user: bool = False) -> Report:
-    """Totals, breakdowns and the daily chart for `viewer`'s charges (None: everyone's)."""
+    """Totals, breakdowns and the daily chart for `viewer`'s charges (None: everyone's).
+
+    Two passes over the ledger: coins per model (and person) in the range, which also give its
+    totals, and coins per day for the chart. With 100,000 charges each pass costs tens of
+    milliseconds, so the page makes two, not four (docs/benchmarks.md).
+    """
     mine = charges(viewer)
-    entries = in_period(mine, span)
-    totals = entries.aggregate(total=Sum("coins"), count=Count("pk"), estimated=Sum("estimated_coins"))
+    keys = ["model", "user"] if by_user else ["model"]
+    groups = list(
+        in_period(mine, span)
+        .values(*keys)
+        .annotate(coins=Sum("coins"), count=Count("pk"), estimated=Sum("estimated_coins"))
+        .order_by()
+    )
     return Report(
         period=span,
-        total=totals["total"] or 0,
-        count=totals["count"],
-        estimated=totals["estimated"] or 0,
-        by_model=_by_model(entries),
-        by_user=_breakdown(entries, "user__username") if by_user else [],
+        total=sum(row["coins"] for row in groups),
+        count=sum(row["count"] for row in groups),
+        estimated=sum(row["estimated"] or 0 for row in groups),
+        by_model=_shares(groups, "model", _model_names),
+        by_user=_shares(groups, "user", _usernames) if by_user else [],
         chart=daily(mine),
     )
 
@@ -133,26 +145,37 @@ def daily(entries, days: int = CHART_DAYS) -> list[Day]:
     span = Period("custom", first, today)
     sums = (
         in_period(entries, span)
-        .annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
+        .annotate(day=LocalDate("at", *span.bounds()))
         .values("day")
         .annotate(coins=Sum("coins"))
+        .order_by()
     )
     by_day = {row["day"]: row["coins"] for row in sums}
     return [Day(first + timedelta(days=n), by_day.get(first + timedelta(days=n), 0)) for n in range(days)]
 
 
-def _by_model(entries) -> list[Share]:
-    """Coins per model, named as staff know it (a 2x and a 4x model share a display name)."""
-    rows = entries.values("model").annotate(coins=Sum("coins"), count=Count("pk")).order_by("-coins", "model")
-    names = {
-        model.pk: str(model) for model in EnhanceModel.objects.filter(pk__in=[row["model"] for row in rows])
-    }
-    return [Share(names[row["model"]], row["coins"], row["count"]) for row in rows]
+def _shares(tallies: list[dict], key: str, names) -> list[Share]:
+    """Coins and charges per `key` (model or user), most coins first, then by name."""
+    coins: dict[int, int] = {}
+    counts: dict[int, int] = {}
+    for row in tallies:
+        coins[row[key]] = coins.get(row[key], 0) + row["coins"]
+        counts[row[key]] = counts.get(row[key], 0) + row["count"]
+    named = names(list(coins))
+    return sorted(
+        (Share(named[pk], coins[pk], counts[pk]) for pk in coins),
+        key=lambda share: (-share.coins, share.name),
+    )
 
 
-def _breakdown(entries, field: str) -> list[Share]:
-    rows = entries.values(field).annotate(coins=Sum("coins"), count=Count("pk")).order_by("-coins", field)
-    return [Share(row[field], row["coins"], row["count"]) for row in rows]
+def _model_names(pks: list[int]) -> dict[int, str]:
+    """Models named as staff know them (a 2x and a 4x model share a display name)."""
+    return {model.pk: str(model) for model in EnhanceModel.objects.filter(pk__in=pks)} if pks else {}
+
+
+def _usernames(pks: list[int]) -> dict[int, str]:
+    users = get_user_model().objects.filter(pk__in=pks)
+    return {user.pk: user.get_username() for user in users} if pks else {}
 
 
 def _start_of(day: date) -> datetime:

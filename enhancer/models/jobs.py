@@ -105,7 +105,20 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "due_at"])]
+        indexes = [
+            models.Index(fields=["status", "due_at"]),
+            # The pages' lookups, so they stay fast with 100,000 jobs (docs/benchmarks.md):
+            # a person's history, newest first;
+            models.Index(fields=["user", "created_at", "id"], name="job_history"),
+            # a person's coins on the job page (recent charges, today, this month), read from the index;
+            models.Index(fields=["user", "submitted_at", "coins"], name="job_coins"),
+            # how long this model usually takes, on the page of a job still working;
+            models.Index(fields=["model", "status", "finished_at"], name="job_usual_time"),
+            # the System page's last HitPaw error (only jobs with an error code are in it).
+            models.Index(
+                fields=["-updated_at"], condition=models.Q(error_code__isnull=False), name="job_last_error"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Job {self.pk} ({self.status})"

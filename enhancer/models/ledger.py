@@ -30,6 +30,8 @@ class CoinCharge(models.Model):
 
     class Meta:
         ordering = ["-at", "-pk"]
+        # A person's usage page: their charges by time, the coins read from the index (docs/benchmarks.md).
+        indexes = [models.Index(fields=["user", "at", "coins"], name="charge_user_time")]
         constraints = [
             models.UniqueConstraint(fields=["job", "hitpaw_job_id"], name="one_charge_per_hitpaw_job"),
         ]
