@@ -27,8 +27,23 @@ MAX_LINK_LENGTH = Job._meta.get_field("img_url").max_length
 class ModelChoiceField(forms.ModelChoiceField):
     """Show each model by its display name and what it is good for, never the raw API value alone."""
 
+    loaded: dict[str, EnhanceModel] | None = None  # the choices already read for the page, by name
+
     def label_from_instance(self, obj: EnhanceModel) -> str:
         return f"{obj} — {obj.good_for}" if obj.good_for else str(obj)
+
+    def to_python(self, value):
+        """Pick from the models the form has read already: one query fewer than asking again."""
+        if self.loaded is None:
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        try:
+            return self.loaded[str(value)]
+        except KeyError:
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
 
 
 # What a model is for, as staff think of it. Derived from the catalogue's own facts, so a model an
@@ -114,6 +129,7 @@ class SubmitForm(forms.Form):
         self.fields["img_url"].help_text += f" Up to {most} photos at once."
         field = self.fields["model_name"]
         self.models = list(field.queryset)
+        field.loaded = {model.name: model for model in self.models}
         # Shown grouped by purpose; still validated against the queryset.
         field.choices = [
             (purpose, [(m.name, field.label_from_instance(m)) for m in members])
