@@ -26,6 +26,7 @@ def poll_threads_end_with_the_test():
     from enhancer.jobs import scheduler
 
     scheduler.stop_poll_threads()
+    scheduler.forget_ticker_seen()
 
 
 @pytest.fixture

@@ -72,7 +72,7 @@ def refusal(user, model: EnhanceModel, photos: int) -> str | None:
     Inside a transaction, it locks the team's budget row first when the team has a limit, so two
     submissions at once are checked one after the other and cannot both take the last coins. With
     no team limit nothing is shared, and no lock makes everyone's submissions wait for each other
-    (a person's own limit is guarded by the lock on their row, taken first by `intake.check_rate`).
+    (a person's own limit is guarded by the lock on their row, taken first by `intake.check_limits`).
     """
     team = TeamBudget.objects.select_for_update().filter(pk=1, monthly_coins__isnull=False).first()
     limits = [Left("team", team.monthly_coins, _used())] if team else []

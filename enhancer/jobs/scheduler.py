@@ -166,9 +166,30 @@ def run_ticker(
 
 def ticker_needed() -> bool:
     """True when no ticker holds the lease and no start was asked for in the last few seconds."""
+    global _ticker_seen_at
     if claims.lease_is_held(TICKER):
+        _ticker_seen_at = time.monotonic()
         return False
     return claims.acquire_lease(KICK, claims.new_token(), 10)
+
+
+# A ticker seen holding its lease this recently is taken as still running, so a burst of
+# submissions asks the database once a second, not once a photo. Nothing is lost meanwhile: a
+# running ticker hands out new jobs within a second by itself, a dead one's lease still looks held
+# until it runs out, and every worker's ticker watch replaces a dead ticker either way.
+SEEN_RUNNING_SECONDS = 1.0
+_ticker_seen_at = float("-inf")
+
+
+def ticker_seen_running_lately() -> bool:
+    """True when this process saw a ticker hold its lease in the last SEEN_RUNNING_SECONDS."""
+    return time.monotonic() - _ticker_seen_at < SEEN_RUNNING_SECONDS
+
+
+def forget_ticker_seen() -> None:
+    """Ask the database next time (tests: each starts with no ticker seen)."""
+    global _ticker_seen_at
+    _ticker_seen_at = float("-inf")
 
 
 _watch_pid = 0
