@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from enhancer.jobs import claims, pipeline, scheduler
+from enhancer.jobs import claims, intake, pipeline, scheduler
 from enhancer.models import Job, JobStatus, Lease
 from tests.support.jobs import (
     RESULT_URL,
@@ -192,3 +192,22 @@ def test_a_fetched_photo_goes_to_hitpaw_and_a_finished_one_is_saved_without_wait
     assert new.lease_token == "" and new.due_at > timezone.now()  # then waits its first poll
     assert done.status == JobStatus.COMPLETED and done.result  # polled, then saved
     assert client.status_calls == [done.hitpaw_job_id]
+
+
+@pytest.mark.django_db
+def test_submissions_while_a_ticker_runs_ask_the_database_once_and_start_none(
+    monkeypatch, django_assert_num_queries
+):
+    started = []
+    monkeypatch.setattr("enhancer.tasks.async_task", lambda name, **options: started.append(name))
+    claims.acquire_lease(scheduler.TICKER, "running-ticker", 60)
+
+    intake.wake_ticker()
+    with django_assert_num_queries(0):
+        intake.wake_ticker()
+    assert started == []
+
+    Lease.objects.filter(name=scheduler.TICKER).update(until=None)  # that ticker ended
+    scheduler.forget_ticker_seen()  # as a second later
+    intake.wake_ticker()
+    assert started == ["enhancer.tasks.ticker"]
