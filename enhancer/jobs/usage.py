@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from enhancer.jobs.localdays import LocalDate
@@ -209,21 +208,28 @@ class PersonMonths:
 
 
 def by_person_and_month(months: int = 6) -> tuple[list[date], list[PersonMonths]]:
-    """Everyone's coins per calendar month, the last `months` months, oldest first."""
+    """Everyone's coins per calendar month, the last `months` months, oldest first.
+
+    The database sums coins per person and local day (`LocalDate`, native on SQLite), and the days
+    are added up into months here: `TruncMonth` with a time zone calls Python once per row on
+    SQLite, 0.8 s for 90 days of a team's 92,000 charges (docs/benchmarks.md)."""
     this_month = timezone.localdate().replace(day=1)
     firsts = [this_month]
     for _ in range(months - 1):
         firsts.insert(0, (firsts[0] - timedelta(days=1)).replace(day=1))
+    span = Period("custom", firsts[0], timezone.localdate())
     rows = (
-        in_period(charges(), Period("custom", firsts[0], timezone.localdate()))
-        .annotate(month=TruncMonth("at", tzinfo=timezone.get_current_timezone()))
-        .values("user__username", "month")
+        in_period(CoinCharge.objects.all(), span)
+        .annotate(day=LocalDate("at", *span.bounds()))
+        .values("user__username", "day")
         .annotate(coins=Sum("coins"))
+        .order_by()
     )
     table: dict[str, dict[date, int]] = {}
     for row in rows:
-        month = row["month"].date() if isinstance(row["month"], datetime) else row["month"]
-        table.setdefault(row["user__username"], {})[month] = row["coins"]
+        per_month = table.setdefault(row["user__username"], {})
+        month = row["day"].replace(day=1)
+        per_month[month] = per_month.get(month, 0) + row["coins"]
     people = [
         PersonMonths(name, [per_month.get(first, 0) for first in firsts], sum(per_month.values()))
         for name, per_month in table.items()

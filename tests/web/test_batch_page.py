@@ -3,6 +3,7 @@
 import pytest
 
 from enhancer.models import JobStatus
+from enhancer.web.views import batches as batch_views
 from tests.support.batches import make_batch
 
 DONE, FAILED, WORKING = JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CONVERTING
@@ -65,3 +66,42 @@ def test_it_hides_a_batch_from_another_user(client, bob, batch, suffix):
 def test_it_shows_any_batch_to_an_admin(client, admin_user, batch):
     client.force_login(admin_user)
     assert client.get(f"/batches/{batch[0].pk}/").status_code == 200
+
+
+@pytest.fixture
+def two_per_page(monkeypatch):
+    """Pages of two photos, so a batch of five spreads over three pages."""
+    monkeypatch.setattr(batch_views, "PHOTOS_PER_PAGE", 2)
+
+
+@pytest.fixture
+def five(alice, general_2x):
+    names = ["apple", "pear", "plum", "cherry", "kiwi"]
+    return make_batch(alice, general_2x, [DONE, FAILED, WORKING, DONE, FAILED], names)
+
+
+def test_a_big_batch_shows_its_photos_page_by_page_with_totals_of_all(alice_client, five, two_per_page):
+    batch, _ = five
+    first = alice_client.get(f"/batches/{batch.pk}/").content.decode()
+    last = alice_client.get(f"/batches/{batch.pk}/?page=3").content.decode()
+
+    assert "apple" in first and "pear" in first and "plum" not in first
+    assert "Photos 1–2 of 5" in first and 'href="?page=2">Next photos' in first
+    assert "kiwi" in last and "apple" not in last and 'href="?page=2">Previous photos' in last
+    for page in (first, last):
+        assert "Download all (2 photos, zip)" in page and "Retry failed (2)" in page
+
+
+def test_the_live_status_of_a_page_covers_its_photos_and_totals_all(alice_client, five, two_per_page):
+    batch, jobs = five
+    page = alice_client.get(f"/batches/{batch.pk}/?page=2").content.decode()
+    assert f'data-status-url="/batches/{batch.pk}/status.json?page=2"' in page
+
+    data = alice_client.get(f"/batches/{batch.pk}/status.json?page=2").json()
+    assert [job["id"] for job in data["jobs"]] == [jobs[2].pk, jobs[3].pk]
+    assert (data["totals"]["count"], data["totals"]["done"], data["totals"]["problems"]) == (5, 2, 2)
+
+
+def test_a_batch_that_fits_on_one_page_shows_no_pages(alice_client, batch):
+    page = alice_client.get(f"/batches/{batch[0].pk}/").content.decode()
+    assert "Next photos" not in page and "Photos 1–" not in page

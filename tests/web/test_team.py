@@ -1,6 +1,6 @@
 """The team view: reviewers see everyone's jobs with filters, and coins by person and month."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -63,3 +63,14 @@ def test_it_shows_coins_by_person_and_month(rita_client, alice, bob):
     people = {p.name: (p.coins, p.total) for p in response.context["people"]}
     assert months == ["Jan", "Feb", "Mar", "Apr", "May", "Jun"]
     assert people == {"bob": ([0, 0, 0, 0, 0, 70], 70), "alice": ([0, 0, 0, 0, 20, 10], 30)}
+
+
+def test_a_charge_just_after_local_midnight_counts_in_its_local_month(settings, rita_client, alice):
+    settings.TIME_ZONE = "Europe/Berlin"  # 23:30 UTC on May 31 is 01:30 on June 1 in Berlin
+    with freeze_time(datetime(2025, 6, 18, 12, 0)):
+        entry = ledger.record_charge(make_job(JobStatus.CONVERTING, user=alice), "hp-late", 40)
+        CoinCharge.objects.filter(pk=entry.pk).update(at=datetime(2025, 5, 31, 23, 30, tzinfo=UTC))
+        response = rita_client.get("/team/")
+
+    people = {p.name: p.coins for p in response.context["people"]}
+    assert people == {"alice": [0, 0, 0, 0, 0, 40]}
