@@ -233,6 +233,7 @@ ENHANCER_MAX_PHOTOS_PER_SUBMIT = env_int("ENHANCER_MAX_PHOTOS_PER_SUBMIT", 50, m
 # ticker's run; the broker's retry comes only after the timeout plus a margin for queueing.
 Q_WORKERS = env_int("ENHANCER_WORKERS", 4, minimum=2)
 Q_TIMEOUT = int(max(ENHANCER_LEASE_SECONDS - 10, ENHANCER_TICKER_RUN_SECONDS + 30))
+KEPT_TASK_RESULTS = env_int("ENHANCER_KEPT_TASK_RESULTS", 0, minimum=0)
 Q_CLUSTER = {
     # The same on every host: with Redis it is the queue's key (django-q2's Q_CLUSTER_NAME would
     # split the queue), so hosts named apart would not share the work.
@@ -244,7 +245,10 @@ Q_CLUSTER = {
     "max_attempts": 3,
     "ack_failures": True,
     "catch_up": False,
-    "save_limit": 500,
+    # Successful tasks are not kept (-1): django-q2 reads every kept one to prune one, ~30 ms of the
+    # cluster's CPU per task at 500 (docs/benchmarks.md). Failed tasks are always kept; a job's
+    # timeline is its record. ENHANCER_KEPT_TASK_RESULTS=N keeps the last N for the admin again.
+    "save_limit": KEPT_TASK_RESULTS or -1,
     "poll": 0.3,
     "label": "Background tasks",
 }

@@ -129,7 +129,8 @@ def update(job_id: int, token: str, **fields) -> bool:
 def start_submission(job_id: int, token: str) -> bool:
     """Mark the coin-spending call as begun; True for exactly one caller, ever, per submission.
 
-    Only while our lease has at least `margin` seconds left, so the call cannot outlive it.
+    Only while our lease has at least `margin` seconds left, and the same write renews it in full,
+    so the call cannot outlive it (one write, not a renewal and then this).
     """
     margin = settings.ENHANCER_LEASE_SECONDS / 2
     return bool(
@@ -139,7 +140,11 @@ def start_submission(job_id: int, token: str) -> bool:
             lease_until__gte=db_now_plus(margin),
             status=JobStatus.SUBMITTING,
             submit_started_at__isnull=True,
-        ).update(submit_started_at=Now(), updated_at=Now())
+        ).update(
+            submit_started_at=Now(),
+            updated_at=Now(),
+            lease_until=db_now_plus(settings.ENHANCER_LEASE_SECONDS),
+        )
     )
 
 

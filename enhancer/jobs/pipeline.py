@@ -136,8 +136,9 @@ def submit(job: Job, token: str, client: HitPawClient) -> None:
         if problem:
             _end(job, token, JobStatus.FAILED, problem)
             return
-    # A fresh lease just before the coin-spending call, so the call cannot outlive it.
-    if not claims.renew(job.pk, token) or not claims.start_submission(job.pk, token):
+    # Marked as begun with a fresh lease just before the coin-spending call, so the call cannot
+    # outlive it.
+    if not claims.start_submission(job.pk, token):
         return
     try:
         submission = client.submit(

@@ -318,3 +318,22 @@ def test_the_form_answers_with_the_job_page_when_the_broker_is_down(alice_client
     response = alice_client.post("/", {"img_url": PHOTO_URL, "model_name": "general_2x"})
 
     assert response.status_code == 302 and response.url.startswith("/jobs/")
+
+
+def test_the_coin_spending_call_is_made_under_a_full_lease(settings):
+    job = make_job(JobStatus.SUBMITTING)
+    token = claims.claim_job(job.pk)
+    # Half the lease gone (a step that waited in the broker's queue): still enough to start.
+    half = timedelta(seconds=settings.ENHANCER_LEASE_SECONDS / 2 + 5)
+    Job.objects.filter(pk=job.pk).update(lease_until=timezone.now() + half)
+    lease_left_during_the_call = []
+
+    def check_lease(_number):
+        until = Job.objects.get(pk=job.pk).lease_until
+        lease_left_during_the_call.append((until - timezone.now()).total_seconds())
+
+    client = StubClient(on_submit=check_lease)
+    pipeline.submit(Job.objects.select_related("model").get(pk=job.pk), token, client)
+
+    assert len(client.submit_calls) == 1
+    assert lease_left_during_the_call[0] > settings.ENHANCER_LEASE_SECONDS - 5

@@ -62,6 +62,8 @@ def app_with_canary(settings, canary_hitpaw, monkeypatch, caplog):
     settings.ENHANCER_MISSING_TASK_POLLS = 2
     settings.ENHANCER_MAX_STEP_ATTEMPTS = 3
     monkeypatch.setattr(Conf, "SYNC", True)
+    # Successful tasks are kept when an operator asks (ENHANCER_KEPT_TASK_RESULTS): checked too.
+    monkeypatch.setattr(Conf, "SAVE_LIMIT", 500)
     # In-process workers "spawn" for every task: no ticker watch of their own, this test hands out steps.
     monkeypatch.setattr("enhancer.tasks.watch_ticker", lambda: None)
     monkeypatch.setattr(client_factory._local, "client", None, raising=False)
