@@ -177,7 +177,8 @@ def postgres_meter(names: tuple[bytes, ...] = ()) -> Meter:
 
     with psycopg.connect(PG_ADMIN_URL) as admin:
         backend = admin.execute("SELECT pg_backend_pid()").fetchone()[0]
-    postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        # Read while the backend lives: once the connection closes, its /proc entry is gone.
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
     return Meter(pgids=(postmaster,), names=names, reaper=postmaster)
 
 
