@@ -15,6 +15,8 @@ import json
 import sys
 from pathlib import Path
 
+from doc_blocks import fill_block
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACT = ROOT / "test-artifacts" / "security-battery.json"
 DOC = ROOT / "docs" / "security.md"
@@ -73,15 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.print:
         print(block)
         return 0
-    doc = DOC.read_text()
-    if START not in doc or END not in doc:
-        print(f"{DOC} has no {START} … {END} block to fill.", file=sys.stderr)
-        return 1
-    before, rest = doc.split(START, 1)
-    after = rest.split(END, 1)[1]
-    DOC.write_text(before + block + after)
-    print(f"Updated {DOC.relative_to(ROOT)}.")
-    return 0
+    return fill_block(DOC, START, END, block, ROOT)
 
 
 if __name__ == "__main__":
