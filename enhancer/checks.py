@@ -5,6 +5,8 @@ import math
 from django.conf import settings
 from django.core.checks import Warning, register
 
+from enhancer.jobs.claims import longest_step_seconds
+
 
 @register()
 def check_hitpaw_settings(app_configs, **kwargs):
@@ -26,11 +28,7 @@ def check_hitpaw_settings(app_configs, **kwargs):
             )
         )
     # A submission must finish within its job's lease, or the job is handed out again and sent to review.
-    longest_submit = max(
-        3 * (settings.ENHANCER_CONNECT_TIMEOUT + settings.ENHANCER_READ_TIMEOUT) + 6,
-        settings.ENHANCER_FETCH_SECONDS,
-        settings.ENHANCER_RESULT_FETCH_SECONDS,
-    )
+    longest_submit = longest_step_seconds()
     if settings.ENHANCER_LEASE_SECONDS < longest_submit:
         messages.append(
             Warning(

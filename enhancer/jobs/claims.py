@@ -24,6 +24,18 @@ if TYPE_CHECKING:
 
 # A lease taken or renewed this recently is still whole: renewing it again would only cost a write.
 FRESH_LEASE_SLACK = timedelta(seconds=2)
+# Time a step may need beyond its own bound before its lease must still hold: the read of the job,
+# the last write, a slow database.
+STEP_MARGIN_SECONDS = 10
+
+
+def longest_step_seconds() -> float:
+    """The longest one step may take: a submission (three tries of connect + read) or one download."""
+    return max(
+        3 * (settings.ENHANCER_CONNECT_TIMEOUT + settings.ENHANCER_READ_TIMEOUT) + 6,
+        settings.ENHANCER_FETCH_SECONDS,
+        settings.ENHANCER_RESULT_FETCH_SECONDS,
+    )
 
 
 def new_token() -> str:
@@ -71,21 +83,6 @@ def claim_due_jobs(limit: int, batch_size: int) -> list[str]:
     return tokens
 
 
-def claim_if_due(job_id: int) -> str | None:
-    """Claim one job again if it is due now (its step left it so: fetched, or done at HitPaw).
-
-    The worker that just ran a step takes the next one at once, instead of the job waiting for
-    the next tick and a trip through the broker. Whoever claims first wins; the other gets None.
-    """
-    token = new_token()
-    claimed = (
-        Job.objects.filter(pk=job_id, status__in=ACTIVE_STATUSES, due_at__lte=db_now_plus(0.001))
-        .filter(lease_free())
-        .update(**_lease_fields(token))
-    )
-    return token if claimed else None
-
-
 def claim_job(job_id: int) -> str | None:
     """Claim one active job now, whether due or not (tests, admin actions)."""
     token = new_token()
@@ -107,15 +104,19 @@ def renew(job_id: int, token: str) -> bool:
 
 
 def hold_for_step(job: Job, token: str) -> bool:
-    """Before a step: True while `token` holds the job's lease, renewed unless it is still whole.
+    """Before a step: True while `token` holds the job's lease, renewed unless it outlasts any step.
 
-    `job` was read with `db_now` (the database's clock). A job claimed a moment ago keeps its fresh
-    lease without a write; one that waited (in the broker's queue, say) gets a full lease again.
+    `job` was read with `db_now` (the database's clock). A lease with room for the longest step (and
+    a margin) left is kept without a write; one that waited longer (in the broker's queue, say) gets
+    a full lease again. A lease shorter than the longest step (a warned misconfiguration) is renewed
+    unless it is fresh.
     """
     until: datetime | None = job.lease_until
     if job.lease_token != token or until is None or until < job.db_now:
         return False
-    if until - job.db_now >= timedelta(seconds=settings.ENHANCER_LEASE_SECONDS) - FRESH_LEASE_SLACK:
+    whole = timedelta(seconds=settings.ENHANCER_LEASE_SECONDS) - FRESH_LEASE_SLACK
+    enough = timedelta(seconds=longest_step_seconds() + STEP_MARGIN_SECONDS)
+    if until - job.db_now >= min(whole, enough):
         return True
     return renew(job.pk, token)
 
@@ -151,6 +152,25 @@ def start_submission(job_id: int, token: str) -> bool:
 def transition(job_id: int, token: str, status: str, message: str = "", **fields) -> bool:
     """Move a job to `status` (recording the step and its time) while we hold its lease."""
     return lifecycle.move(job_id, status, message, only_if={"lease_token": token}, **fields)
+
+
+def keep_fields() -> dict:
+    """Fields that keep the job, due now, under a fresh lease for its next step in the same thread.
+
+    What handing it back due now and claiming it again would write, in one write: the claim counts
+    as a new one (stalled unless handed back), and if this worker dies the ticker takes the job once
+    the lease runs out.
+    """
+    return {
+        "lease_until": db_now_plus(settings.ENHANCER_LEASE_SECONDS),
+        "due_at": Now(),
+        "stalled_claims": 1,
+    }
+
+
+def hand_back(job_id: int, token: str) -> bool:
+    """Hand a job we kept back to the ticker, due now (its worker will not run its next step)."""
+    return update(job_id, token, **release_fields(Now()))
 
 
 def release_fields(due_at=None) -> dict:

@@ -24,6 +24,7 @@ from enhancer.hitpaw.errors import CODE_RATE_LIMITED, CODE_TASK_MISSING, HitPawE
 from enhancer.hitpaw.statuses import FAILURE_MESSAGES, GENERIC_FAILURE, RESULT_LINK_DAYS
 from enhancer.jobs import claims, ledger, lifecycle, pauses
 from enhancer.jobs.sources import result_fetch_allows_private, submission_url
+from enhancer.jobs.step_read import job_for_step
 from enhancer.media import storage
 from enhancer.media.fetcher import FetchError, fetch_image
 from enhancer.models import Job, JobStatus
@@ -49,41 +50,44 @@ MSG_STALLED = (
 MSG_STALLED_PAID = " HitPaw has this photo and may have charged for it: an admin should check it."
 
 
-def advance(job_id: int, token: str, client: HitPawClient) -> str | None:
-    """Run the step the job is due for, if we still hold its lease; return the status it ran from.
+def advance(job_id: int, token: str, client: HitPawClient) -> bool:
+    """Run the step the job is due for, if we still hold its lease.
 
-    None when no ordinary step ran (lease gone, a job given up, past its deadline).
+    True when the step kept the job, due at once, under `token` (fetched: send it; done at HitPaw:
+    save it): the caller runs the next step now, or hands it back (`claims.hand_back`). False when
+    the job was handed back, ended, or is no longer ours.
     """
-    job = Job.objects.select_related("model").annotate(db_now=Now()).filter(pk=job_id).first()
+    job = job_for_step(job_id)
     if job is None or not claims.hold_for_step(job, token):
-        return None
+        return False
     if job.stalled_claims > settings.ENHANCER_MAX_STALLED_CLAIMS:
         _give_up_stalled(job, token)
-        return None
+        return False
     if job.status == JobStatus.SUBMITTING and job.submit_started_at is not None:
         _needs_review(job, token, MSG_CRASHED_MID_SUBMIT)
-        return None
+        return False
     if _past_deadline(job):
         if job.status == JobStatus.CONVERTING:
-            poll(job, token, client, last_chance=True)  # it may have finished just now
-            return None
+            return poll(job, token, client, last_chance=True)  # it may have finished just now
         message = MSG_TIMED_OUT if job.submitted_at else MSG_TIMED_OUT_BEFORE_SUBMIT
         _end(job, token, JobStatus.TIMED_OUT, message)
-        return None
+        return False
     step = STEPS.get(job.status)
     if step is None:
         claims.update(job.pk, token, **claims.release_fields())
-        return None
-    step(job, token, client)
-    return job.status
+        return False
+    return step(job, token, client)
 
 
-def fetch_original(job: Job, token: str, client: HitPawClient) -> None:
-    """Download the user's photo, check it against the model's limits, store our copy, estimate its coins."""
+def fetch_original(job: Job, token: str, client: HitPawClient) -> bool:
+    """Download the user's photo, check it against the model's limits, store our copy, estimate its coins.
+
+    Kept for its submission when stored (True).
+    """
     if job.status == JobStatus.QUEUED and not claims.transition(
         job.pk, token, JobStatus.FETCHING, "Fetching your photo."
     ):
-        return
+        return False
     kind, scale = job.model.kind, job.model.scale
     try:
         fetched = fetch_image(
@@ -97,14 +101,14 @@ def fetch_original(job: Job, token: str, client: HitPawClient) -> None:
         )
     except FetchError as error:
         _retry_or_fail(job, token, error.message, transient=error.transient)
-        return
+        return False
     with fetched:
         info = fetched.info
         size = {"original_width": info.width, "original_height": info.height}
         problem = pricing.limit_problem(kind, info.width, info.height, scale)
         if problem:
             _end(job, token, JobStatus.FAILED, problem, **size)  # nothing sent, nothing charged
-            return
+            return False
         name = storage.store(fetched.path, "originals", f"job-{job.pk}", info.extension)
     estimate = pricing.estimate_coins(kind, pricing.output_megapixels(info.width, info.height, scale))
     moved = claims.transition(
@@ -117,29 +121,29 @@ def fetch_original(job: Job, token: str, client: HitPawClient) -> None:
         estimated_coins=estimate,
         attempts=0,
         **size,
-        **claims.release_fields(Now()),
+        **claims.keep_fields(),
     )
     if not moved:
         storage.discard(name)  # our lease ran out: whoever holds the job now stores its own copy
+    return moved
 
 
-def submit(job: Job, token: str, client: HitPawClient) -> None:
+def submit(job: Job, token: str, client: HitPawClient) -> bool:
     """Send the photo to HitPaw once. A lost answer goes to an admin, never out again."""
-    pause = pauses.current()
-    if pause is not None:
+    if pauses.in_force():
         claims.update(job.pk, token, message=MSG_PAUSED, **claims.release_fields(_later(30)))
-        return
+        return False
     if job.original_width and job.original_height:
         problem = pricing.limit_problem(
             job.model.kind, job.original_width, job.original_height, job.model.scale
         )
         if problem:
             _end(job, token, JobStatus.FAILED, problem)
-            return
+            return False
     # Marked as begun with a fresh lease just before the coin-spending call, so the call cannot
     # outlive it.
     if not claims.start_submission(job.pk, token):
-        return
+        return False
     try:
         submission = client.submit(
             submission_url(job), job.model_name, job.extension, exif=job.exif, dpi=job.dpi
@@ -164,7 +168,7 @@ def submit(job: Job, token: str, client: HitPawClient) -> None:
                 limit=math.inf if rate_limited else None,
                 submit_started_at=None,
             )
-        return
+        return False
     # Said at once, before any write that could fail: an admin can always find what was charged.
     log.info(
         "Job %s: HitPaw accepted it as HitPaw job %s for %s coins",
@@ -173,6 +177,7 @@ def submit(job: Job, token: str, client: HitPawClient) -> None:
         submission.coins,
     )
     _record_submission(job, token, submission)
+    return False  # polled after an interval
 
 
 def _record_submission(job: Job, token: str, submission: Submission) -> None:
@@ -244,8 +249,11 @@ def _adopt_late_acceptance(job: Job, submission: Submission) -> None:
         )
 
 
-def poll(job: Job, token: str, client: HitPawClient, *, last_chance: bool = False) -> None:
-    """Ask HitPaw how the job is doing. The job is paid for, so only HitPaw's word ends it early."""
+def poll(job: Job, token: str, client: HitPawClient, *, last_chance: bool = False) -> bool:
+    """Ask HitPaw how the job is doing. The job is paid for, so only HitPaw's word ends it early.
+
+    Kept for its download when HitPaw says it is done (True).
+    """
     try:
         status = client.status(job.hitpaw_job_id)
     except HitPawError as error:
@@ -253,10 +261,10 @@ def poll(job: Job, token: str, client: HitPawClient, *, last_chance: bool = Fals
             _end(job, token, JobStatus.TIMED_OUT, MSG_TIMED_OUT)
         else:
             _poll_failed(job, token, error)
-        return
+        return False
     polled = {"poll_count": job.poll_count + 1, "vendor_status": status.status[:40], "attempts": 0}
     if status.is_completed and status.res_url:
-        claims.transition(
+        return claims.transition(
             job.pk,
             token,
             JobStatus.DOWNLOADING,
@@ -265,9 +273,9 @@ def poll(job: Job, token: str, client: HitPawClient, *, last_chance: bool = Fals
             res_url_at=Now(),
             error_code=None,
             **polled,
-            **claims.release_fields(Now()),
+            **claims.keep_fields(),
         )
-    elif status.is_failed:
+    if status.is_failed:
         message = FAILURE_MESSAGES.get(status.status, GENERIC_FAILURE)
         _end(job, token, JobStatus.FAILED, message, **polled)
     elif last_chance:
@@ -275,6 +283,7 @@ def poll(job: Job, token: str, client: HitPawClient, *, last_chance: bool = Fals
     else:
         next_poll = _later(settings.ENHANCER_POLL_INTERVAL_SECONDS)
         claims.update(job.pk, token, error_code=None, **polled, **claims.release_fields(next_poll))
+    return False
 
 
 def _poll_failed(job: Job, token: str, error: HitPawError) -> None:
@@ -306,7 +315,7 @@ def _poll_failed(job: Job, token: str, error: HitPawError) -> None:
     )
 
 
-def download_result(job: Job, token: str, client: HitPawClient) -> None:
+def download_result(job: Job, token: str, client: HitPawClient) -> bool:
     """Copy the result into our own storage (HitPaw deletes it after 8 days)."""
     try:
         fetched = fetch_image(
@@ -320,7 +329,7 @@ def download_result(job: Job, token: str, client: HitPawClient) -> None:
         )
     except FetchError as error:
         _retry_download(job, token, error.message)
-        return
+        return False
     with fetched:
         info = fetched.info
         name = storage.store(fetched.path, "results", f"job-{job.pk}", info.extension)
@@ -335,6 +344,7 @@ def download_result(job: Job, token: str, client: HitPawClient) -> None:
     )
     if not finished:
         storage.discard(name)  # a stale worker: the job's own result (if any) stays untouched
+    return False
 
 
 def _retry_download(job: Job, token: str, problem: str) -> None:

@@ -8,6 +8,7 @@ died keeps a past `due_at`, so once its lease runs out the ticker hands it out a
 from __future__ import annotations
 
 import logging
+import math
 import os
 import socket
 import threading
@@ -20,15 +21,12 @@ from django.db import close_old_connections, connections
 
 from enhancer.jobs import claims, pipeline
 from enhancer.jobs.client_factory import get_client
-from enhancer.models import Job, JobStatus
+from enhancer.models import Job
 
 log = logging.getLogger(__name__)
 
 TICKER = "ticker"
 KICK = "ticker-kick"
-# Steps that may leave their job due at once: a fetched photo is sent next, a poll that saw it
-# done is followed by the download. After any other step the job waits, so no claim is tried.
-LEAD_ON = (JobStatus.QUEUED, JobStatus.FETCHING, JobStatus.CONVERTING)
 STEPS_IN_A_ROW = 4  # a bound: the pipeline has at most two steps in a row (fetch, send; poll, save)
 
 
@@ -43,12 +41,22 @@ def dispatch_due(enqueue_batch: Callable[[str], None]) -> int:
 def run_batch(token: str) -> int:
     """Advance every job claimed under `token`, a few at a time in this process's poll threads."""
     job_ids = list(Job.objects.filter(lease_token=token).values_list("pk", flat=True))
+    next_step_until = next_step_deadline()
     if len(job_ids) <= 1:
         for job_id in job_ids:
-            advance_while_due(job_id, token)
+            advance_while_due(job_id, token, next_step_until)
         return len(job_ids)
-    list(poll_threads().map(lambda job_id: _advance_in_thread(job_id, token), job_ids))
+    list(poll_threads().map(lambda job_id: _advance_in_thread(job_id, token, next_step_until), job_ids))
     return len(job_ids)
+
+
+def next_step_deadline() -> float:
+    """Until when (`time.monotonic`) a batch task may start one more step and still finish it.
+
+    django-q2 kills a task at its timeout; a step killed mid-submission sends its job to review.
+    """
+    room = settings.Q_CLUSTER["timeout"] - claims.longest_step_seconds() - claims.STEP_MARGIN_SECONDS
+    return time.monotonic() + room
 
 
 _threads_lock = threading.Lock()
@@ -94,29 +102,38 @@ def _close_connections_then_wait(barrier: threading.Barrier) -> None:
     barrier.wait(timeout=10)
 
 
-def advance_while_due(job_id: int, token: str) -> None:
-    """Run the job's step, then the next ones as long as each leaves it due at once.
+def advance_while_due(job_id: int, token: str, next_step_until: float = math.inf) -> None:
+    """Run the job's step, then the next ones as long as each keeps it for the next at once.
 
     Fetched → sent to HitPaw, and done at HitPaw → result saved, happen back to back in this
-    thread, without waiting for the next tick and a trip through the broker in between.
+    thread under the same lease: no hand-back and claim, no tick, no broker trip in between. A
+    step that would start after `next_step_until` is left to the ticker instead.
     """
     for _ in range(STEPS_IN_A_ROW):
-        if pipeline.advance(job_id, token, get_client()) not in LEAD_ON:
+        if not pipeline.advance(job_id, token, get_client()):
             return
-        token = claims.claim_if_due(job_id)
-        if token is None:
-            return
+        if time.monotonic() >= next_step_until:
+            break
+    claims.hand_back(job_id, token)
 
 
-def _advance_in_thread(job_id: int, token: str) -> None:
-    # Drops a broken or expired connection (and on SQLite, every one, as before); keeps a good one.
-    close_old_connections()
+# A poll thread whose connection served a job this recently uses it for the next one as it is;
+# one idle longer is checked first (a query), and replaced if the database restarted meanwhile.
+TRUST_CONNECTION_SECONDS = 5.0
+_thread_state = threading.local()
+
+
+def _advance_in_thread(job_id: int, token: str, next_step_until: float) -> None:
+    used_at = getattr(_thread_state, "used_at", None)
+    if used_at is None or time.monotonic() - used_at > TRUST_CONNECTION_SECONDS:
+        close_old_connections()  # drops a broken or expired connection (on SQLite, any), keeps a good one
     try:
-        advance_while_due(job_id, token)
+        advance_while_due(job_id, token, next_step_until)
     except Exception:
         log.exception("Job %s: step crashed; it will be retried when its lease runs out", job_id)
+        close_old_connections()  # a connection that broke mid-step is checked, and dropped if broken
     finally:
-        close_old_connections()
+        _thread_state.used_at = time.monotonic()
 
 
 def lease_hold_seconds() -> float:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from enhancer.hitpaw.client import Submission
 from enhancer.jobs import claims, pipeline
+from enhancer.jobs.step_read import job_for_step
 from enhancer.models import Job, JobStatus
 from tests.support.jobs import StubClient, in_threads, make_job, timeline
 
@@ -192,3 +193,35 @@ def test_racing_tickers_hand_each_due_job_to_exactly_one_batch():
     assert all(size > 0 for size in sizes)
     assert sum(sizes) == len(jobs)
     assert len(set(tokens)) == len(tokens)
+
+
+@pytest.mark.django_db
+def test_a_lease_with_room_for_any_step_is_used_as_it_is_and_a_shorter_one_is_renewed(settings):
+    """A batch that waited in the queue renews its jobs' leases only when a step might outlast them."""
+    job = make_job(JobStatus.CONVERTING)
+    token = claims.claim_job(job.pk)
+    room = claims.longest_step_seconds() + claims.STEP_MARGIN_SECONDS
+
+    roomy = timezone.now() + timedelta(seconds=room + 5)
+    Job.objects.filter(pk=job.pk).update(lease_until=roomy)
+    assert claims.hold_for_step(job_for_step(job.pk), token)
+    assert Job.objects.get(pk=job.pk).lease_until == roomy  # no write
+
+    short = timezone.now() + timedelta(seconds=room - 5)
+    Job.objects.filter(pk=job.pk).update(lease_until=short)
+    assert claims.hold_for_step(job_for_step(job.pk), token)
+    renewed = Job.objects.get(pk=job.pk).lease_until
+    assert renewed >= timezone.now() + timedelta(seconds=settings.ENHANCER_LEASE_SECONDS - 5)
+
+
+@pytest.mark.django_db
+def test_a_step_reads_its_job_with_the_database_clock_and_its_model():
+    job = make_job(JobStatus.CONVERTING)
+
+    read = job_for_step(job.pk)
+
+    assert read.pk == job.pk and read.hitpaw_job_id == job.hitpaw_job_id
+    assert abs(read.db_now - timezone.now()) < timedelta(seconds=5)  # an aware time, on any database
+    assert (read.model.kind, read.model.scale) == (job.model.kind, job.model.scale)
+    assert read.model.display_name == job.model.display_name  # anything else loads when asked
+    assert job_for_step(job.pk + 1000) is None

@@ -211,3 +211,37 @@ def test_submissions_while_a_ticker_runs_ask_the_database_once_and_start_none(
     scheduler.forget_ticker_seen()  # as a second later
     intake.wake_ticker()
     assert started == ["enhancer.tasks.ticker"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fetched_photo_is_sent_under_the_same_lease_with_no_claim_in_between(client, monkeypatch, fake_dns):
+    """The worker that fetched a photo keeps it for the send: the ticker never sees it free."""
+    job = make_job(img_url="https://photos.example/new.png")
+    token = claims.claim_job(job.pk)
+    seen_at_submit = []
+    client.on_submit = lambda call: seen_at_submit.append(Job.objects.get(pk=job.pk).lease_token)
+    with serve_images(monkeypatch, fake_dns) as web:
+        add_image(web, job.img_url)
+
+        scheduler.advance_while_due(job.pk, token)
+
+    job.refresh_from_db()
+    assert seen_at_submit == [token]  # still ours while HitPaw was asked
+    assert job.status == JobStatus.CONVERTING and job.lease_token == "" and job.stalled_claims == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_out_of_time_hands_a_fetched_photo_back_instead_of_sending_it(client, monkeypatch, fake_dns):
+    """A batch task is killed at its timeout: a send it could not finish in time is left to the ticker."""
+    job = make_job(img_url="https://photos.example/new.png")
+    token = claims.claim_job(job.pk)
+    with serve_images(monkeypatch, fake_dns) as web:
+        add_image(web, job.img_url)
+
+        scheduler.advance_while_due(job.pk, token, next_step_until=0)  # already past
+
+    job.refresh_from_db()
+    assert client.submit_calls == []
+    assert job.status == JobStatus.SUBMITTING and job.submit_started_at is None
+    assert job.lease_token == "" and job.due_at <= timezone.now()  # the next turn sends it
+    assert claims.claim_due_jobs(10, 10)  # and it can

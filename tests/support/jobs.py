@@ -140,10 +140,11 @@ def recorded_before(status: str, now: datetime) -> dict:
 
 
 def step(job: Job, client: StubClient) -> Job:
-    """Claim the job (due or not) and run the step it is at, like one batch task would."""
+    """Claim the job (due or not) and run the step it is at, like a batch task that stops after one."""
     token = claims.claim_job(job.pk)
     assert token, f"job {job.pk} ({job.status}) could not be claimed"
-    pipeline.advance(job.pk, token, client)
+    if pipeline.advance(job.pk, token, client):
+        claims.hand_back(job.pk, token)
     job.refresh_from_db()
     return job
 
