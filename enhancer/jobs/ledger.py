@@ -12,8 +12,27 @@ log = logging.getLogger(__name__)
 
 
 def charge_writer(job: Job, hitpaw_job_id: str, coins: int | None) -> Callable[[], None]:
-    """A callback for `lifecycle.move(then=...)` that writes the charge with the submission's record."""
-    return lambda: record_charge(job, hitpaw_job_id, coins)
+    """A callback for `lifecycle.move(then=...)` that writes the charge with the submission's record.
+
+    One INSERT that does nothing if the entry exists (the unique constraint on job and HitPaw job):
+    the move that runs it happens once per submission, so no read is needed first.
+    """
+    return lambda: write_charge(job, hitpaw_job_id, coins)
+
+
+def write_charge(job: Job, hitpaw_job_id: str, coins: int | None) -> None:
+    """The ledger entry for an accepted submission, unless it is there already."""
+    if coins is None:
+        log.warning("Job %s: HitPaw accepted it as %s without saying its coins", job.pk, hitpaw_job_id)
+    entry = CoinCharge(
+        job_id=job.pk,
+        hitpaw_job_id=hitpaw_job_id,
+        user_id=job.user_id,
+        model_id=job.model_id,
+        coins=coins or 0,
+        estimated_coins=job.estimated_coins,
+    )
+    CoinCharge.objects.bulk_create([entry], ignore_conflicts=True)
 
 
 def record_charge(job: Job, hitpaw_job_id: str, coins: int | None) -> CoinCharge:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils import timezone
 
 from enhancer.jobs import lifecycle
@@ -11,6 +12,15 @@ from enhancer.models import Job, JobStatus, SubmissionPause
 def current() -> SubmissionPause | None:
     """The active pause, or None when submissions run."""
     return SubmissionPause.objects.filter(pk=1, paused=True).first()
+
+
+def in_force() -> bool:
+    """Whether submissions are paused: one plain read, asked before every submission (hot path)."""
+    table = connection.ops.quote_name(SubmissionPause._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT paused FROM {table} WHERE id = 1")
+        row = cursor.fetchone()
+    return bool(row and row[0])
 
 
 def pause(reason: str, code: int | None) -> None:

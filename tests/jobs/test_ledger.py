@@ -44,7 +44,7 @@ def test_it_writes_nothing_when_hitpaw_refused_the_photo():
 def test_it_writes_no_charge_when_the_submission_could_not_be_recorded(settings):
     settings.ENHANCER_RECORD_TRIES = 1
     job = make_job(JobStatus.SUBMITTING)
-    ledger_broke = mock.patch.object(ledger, "record_charge", side_effect=DatabaseError("disk full"))
+    ledger_broke = mock.patch.object(ledger, "write_charge", side_effect=DatabaseError("disk full"))
 
     with ledger_broke:
         step(job, StubClient(submits=[Submission("hp-1", 20)]))
