@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import os
+
+from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
 
 from enhancer.jobs import scheduler
 
 GROUP = "enhancer"
 
+_broker: Broker | None = None
+_broker_pid = 0
+
+
+def queue() -> Broker:
+    """This process's broker, kept: django-q2 opens a new one (a new Redis connection) per task."""
+    global _broker, _broker_pid
+    if _broker is None or _broker_pid != os.getpid():  # a forked worker makes its own
+        _broker, _broker_pid = get_broker(), os.getpid()
+    return _broker
+
 
 def enqueue_batch(token: str) -> None:
-    async_task("enhancer.tasks.advance_batch", token, group=GROUP)
+    async_task("enhancer.tasks.advance_batch", token, group=GROUP, broker=queue())
 
 
 def advance_batch(token: str) -> int:
@@ -21,7 +35,7 @@ def advance_batch(token: str) -> int:
 def ticker(wait_for_lease: float = 0.0) -> None:
     """Tick for about a minute, then chain the next ticker, so one always runs."""
     if scheduler.run_ticker(enqueue_batch, wait_for_lease=wait_for_lease):
-        async_task("enhancer.tasks.ticker", group=GROUP)
+        async_task("enhancer.tasks.ticker", group=GROUP, broker=queue())
 
 
 def watchdog() -> None:
@@ -33,7 +47,7 @@ def watchdog() -> None:
 def kick() -> None:
     """Make sure a ticker is running (cheap when one is)."""
     if scheduler.ticker_needed():
-        async_task("enhancer.tasks.ticker", group=GROUP)
+        async_task("enhancer.tasks.ticker", group=GROUP, broker=queue())
 
 
 def watch_ticker() -> None:
