@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         sequential.start()
         posts = submit_all(web_url, sessions, fake, args.jobs)
         step(f"{len(posts)} photos submitted in {posts_span(posts):.1f} s; waiting for every job to finish")
-        wait_for_jobs(args.jobs, meters, args.timeout)
+        wait_for_jobs(sum(1 for post in posts if post.job_id), meters, args.timeout)
         sequential.join(meters)
         cpu = CpuWindow().since(cpu_start, list(meters.values()))
         result = summarize(args, posts, fake.stats(), sequential, meters, cpu, workdir, clusters)
@@ -351,19 +351,23 @@ def submit_all(web_url: str, sessions: list[requests.Session], fake: FakeHitPaw,
             link = f"{fake.url}/images/64x48.png?photo={index}"
             form = {"img_url": link, "model_name": MODEL, "csrfmiddlewaretoken": session.submit_token}
             started, clock = time.time(), time.perf_counter()
-            answer = session.post(
-                f"{web_url}/",
-                data=form,
-                headers={"Referer": f"{web_url}/"},
-                timeout=60,
-                allow_redirects=False,
-            )
-            seconds = time.perf_counter() - clock
-            match = JOB_LOCATION_RE.search(answer.headers.get("Location", ""))
-            with lock:
-                posts.append(
-                    Post(index, started, seconds, answer.status_code, int(match[1]) if match else None)
+            try:
+                answer = session.post(
+                    f"{web_url}/",
+                    data=form,
+                    headers={"Referer": f"{web_url}/"},
+                    timeout=60,
+                    allow_redirects=False,
                 )
+            except requests.RequestException as error:  # counted as a POST not answered with a job
+                step(f"POST {index} failed: {error}")
+                status, location = 0, ""
+            else:
+                status, location = answer.status_code, answer.headers.get("Location", "")
+            seconds = time.perf_counter() - clock
+            match = JOB_LOCATION_RE.search(location)
+            with lock:
+                posts.append(Post(index, started, seconds, status, int(match[1]) if match else None))
 
     step(f"{len(sessions)} people submit {jobs} photos through the form")
     threads = [threading.Thread(target=person, args=(session,)) for session in sessions]
