@@ -12,6 +12,7 @@ always summed live.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -21,6 +22,8 @@ from django.utils import timezone
 
 from enhancer.jobs.localdays import LocalDate
 from enhancer.models import CoinCharge
+
+log = logging.getLogger(__name__)
 
 KEY_VERSION = 1
 KEEP_SECONDS = 2 * 24 * 3600  # yesterday's key changes at midnight; old keys just expire
@@ -71,12 +74,20 @@ def _closed(first: date, last: date) -> Sums:
     newest = CoinCharge.objects.filter(at__lt=end).order_by("-at", "-pk").values_list("pk", flat=True).first()
     zone = timezone.get_current_timezone_name()
     key = f"usage-days:{KEY_VERSION}:{zone}:{first}:{last}:{late['n']}:{late['top']}:{newest}"
-    cached = cache.get(key)
+    try:
+        cached = cache.get(key)
+    except Exception:  # the cache is a shortcut: with Redis down the ledger still answers
+        log.warning("Usage sums: the cache could not be read; summing the ledger", exc_info=True)
+        return _summed(first, last)
     if cached is None:
         found = _summed(first, last)
         days = [(day.toordinal(), user, coins) for (day, user), coins in found.days.items()]
-        cached = (days, [(*key, *values) for key, values in found.groups.items()])
-        cache.set(key, cached, KEEP_SECONDS)
+        cached = (days, [(*pair, *totals) for pair, totals in found.groups.items()])
+        try:
+            cache.set(key, cached, KEEP_SECONDS)
+        except Exception:
+            log.warning("Usage sums: the cache could not be written", exc_info=True)
+        return found
     days, groups = cached
     return Sums(
         {(date.fromordinal(day), user): coins for day, user, coins in days},

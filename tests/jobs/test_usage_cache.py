@@ -106,3 +106,17 @@ def test_a_charge_committed_just_after_midnight_into_yesterday_is_not_missed(ali
 
         check_against_ledger(alice)
         assert usage.report(ninety_days(), alice).total == 65
+
+
+def test_without_a_working_cache_the_ledger_still_answers(alice, monkeypatch):
+    def down(*args, **kwargs):
+        raise ConnectionError("the cache is down")
+
+    with freeze_time(NOW):
+        charge_at(alice, NOW - timedelta(days=2), 40)
+        charge_at(alice, NOW - timedelta(hours=1), 5)
+        monkeypatch.setattr(cache, "get", down)
+        monkeypatch.setattr(cache, "set", down)
+
+        check_against_ledger(alice)
+        assert usage.ledger_summary(alice).total == 45
