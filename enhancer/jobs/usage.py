@@ -121,12 +121,11 @@ def report(span: Period, viewer=None, *, by_user: bool = False) -> Report:
     """
     today = timezone.localdate()
     chart_first = today - timedelta(days=CHART_DAYS - 1)
-    found = usage_days.sums(span.first, span.last).of(viewer)
-    charted = (
-        found if (span.first, span.last) == (chart_first, today) else usage_days.sums(chart_first, today)
-    )
+    found = usage_days.sums(span.first, span.last, viewer)
+    same = (span.first, span.last) == (chart_first, today)
+    charted = found if same else usage_days.sums(chart_first, today, viewer)
     per_day: dict[date, int] = {}
-    for (day, _), coins in charted.of(viewer).days.items():
+    for (day, _), coins in charted.days.items():
         per_day[day] = per_day.get(day, 0) + coins
     groups = [
         {"model": model, "user": user, "coins": coins, "count": count}
@@ -211,9 +210,10 @@ def ledger_summary(viewer=None, recent: int = 50) -> Summary:
         return Summary([], 0, 0, 0)
     today = timezone.localdate()
     month_first = today.replace(day=1)
-    found = usage_days.sums(min(timezone.localtime(first).date(), month_first), today + timedelta(days=1))
+    first_day = min(timezone.localtime(first).date(), month_first)
+    found = usage_days.sums(first_day, today + timedelta(days=1), viewer)
     total = month = today_coins = 0
-    for (day, _), coins in found.of(viewer).days.items():
+    for (day, _), coins in found.days.items():
         total += coins
         month += coins if month_first <= day <= today else 0
         today_coins += coins if day == today else 0

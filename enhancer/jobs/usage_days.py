@@ -55,13 +55,16 @@ class Sums:
         )
 
 
-def sums(first: date, last: date) -> Sums:
-    """Everyone's charges from local day `first` to `last` inclusive."""
+def sums(first: date, last: date, viewer=None) -> Sums:
+    """`viewer`'s charges (None: everyone's) from local day `first` to `last` inclusive.
+
+    The past days' sums are the team's, cached once for everyone; today's are summed for `viewer`.
+    """
     today = timezone.localdate()
     closed_last = min(last, today - timedelta(days=1))
-    found = _closed(first, closed_last) if first <= closed_last else Sums()
+    found = _closed(first, closed_last).of(viewer) if first <= closed_last else Sums()
     if last >= today:
-        found.add(_summed(max(first, today), last))
+        found.add(_summed(max(first, today), last, viewer))
     return found
 
 
@@ -95,11 +98,12 @@ def _closed(first: date, last: date) -> Sums:
     )
 
 
-def _summed(first: date, last: date) -> Sums:
-    """The ledger grouped by local day, model and person, by the database."""
+def _summed(first: date, last: date, viewer=None) -> Sums:
+    """The ledger (`viewer`'s, or everyone's) grouped by local day, model and person, by the database."""
     start, end = _start_of(first), _start_of(last + timedelta(days=1))
+    entries = CoinCharge.objects.filter(at__gte=start, at__lt=end)
     rows = (
-        CoinCharge.objects.filter(at__gte=start, at__lt=end)
+        (entries if viewer is None else entries.filter(user=viewer))
         .annotate(day=LocalDate("at", start, end))
         .values_list("day", "model", "user")
         .annotate(coins=Sum("coins"), count=Count("pk"), estimated=Sum("estimated_coins"))
