@@ -2,10 +2,11 @@
 
     .venv/bin/python scripts/bench_pages.py --database sqlite|postgres --jobs 100000 --users 20 --seconds 30
         [--think 1] [--warmup 5] [--keep-alive] [--web-workers 2] [--web-threads 4] [--quiet-wait 60] [--keep]
+        [--pg-db enhance_bench_pages] [--redis-db 8]
 
 It builds everything fresh and throws it away afterwards: a temporary folder with its own SQLite file
-(with the ORM broker and the database cache), or the PostgreSQL database `enhance_bench_pages` (dropped
-and recreated, then VACUUM ANALYZEd after seeding as autovacuum would) with Redis db 8 (flushed) as
+(with the ORM broker and the database cache), or the PostgreSQL database `--pg-db` (dropped and
+recreated, then VACUUM ANALYZEd after seeding as autovacuum would) with Redis db `--redis-db` (flushed) as
 broker and cache; `manage.py migrate`; then scripts/seed_pages.py seeds `--jobs` jobs for ten people
 over 90 days, with batches (one of 500 photos), timelines and one ledger entry per charged job.
 
@@ -56,7 +57,7 @@ from scripts.benchkit import (  # noqa: E402
 )
 
 PG_BENCH_DB = "enhance_bench_pages"
-REDIS_BENCH_URL = "redis://127.0.0.1:6379/8"
+REDIS_BENCH_DB = 8
 MIGRATE_TIMEOUT = 300
 START_TIMEOUT = 120
 STOP_GRACE_SECONDS = 25
@@ -130,10 +131,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
     parser.add_argument("--quiet-wait", type=float, default=60, metavar="SECONDS")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder and the bench database")
+    parser.add_argument("--pg-db", default=PG_BENCH_DB, help="PostgreSQL database to drop, make and drop")
+    parser.add_argument(
+        "--redis-db", type=int, default=REDIS_BENCH_DB, help="Redis db number to flush and use"
+    )
     args = parser.parse_args(argv)
     if args.jobs < 100 or args.users < 1 or args.seconds <= 0 or args.think < 0:
         parser.error("--jobs must be at least 100; --users and --seconds positive")
     args.port = args.port or free_port()
+    args.redis_url = f"redis://127.0.0.1:6379/{args.redis_db}"
     return args
 
 
@@ -156,7 +162,7 @@ def bench_env(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
     for name in ("DJANGO_TEST_DB_NAME", "REDIS_URL", "DJANGO_HTTPS", "DATABASE_CONN_MAX_AGE"):
         env.pop(name, None)
     database = (
-        f"sqlite:///{workdir / 'bench.sqlite3'}" if args.database == "sqlite" else fresh_postgres(PG_BENCH_DB)
+        f"sqlite:///{workdir / 'bench.sqlite3'}" if args.database == "sqlite" else fresh_postgres(args.pg_db)
     )
     env.update(
         DATABASE_URL=database,
@@ -172,8 +178,8 @@ def bench_env(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
     if args.database == "postgres":
         import redis
 
-        redis.Redis.from_url(REDIS_BENCH_URL).flushdb()
-        env["REDIS_URL"] = REDIS_BENCH_URL
+        redis.Redis.from_url(args.redis_url).flushdb()
+        env["REDIS_URL"] = args.redis_url
     return env
 
 
@@ -430,7 +436,7 @@ def stop_web(web: subprocess.Popen) -> None:
 
 def cleanup(args: argparse.Namespace, workdir: Path) -> None:
     if args.keep:
-        step(f"kept {workdir}" + (f" and database {PG_BENCH_DB}" if args.database == "postgres" else ""))
+        step(f"kept {workdir}" + (f" and database {args.pg_db}" if args.database == "postgres" else ""))
         return
     try:
         from django.db import connections
@@ -439,10 +445,10 @@ def cleanup(args: argparse.Namespace, workdir: Path) -> None:
     except Exception:  # noqa: BLE001 - Django may never have been set up
         pass
     if args.database == "postgres":
-        drop_postgres(PG_BENCH_DB)
+        drop_postgres(args.pg_db)
         import redis
 
-        redis.Redis.from_url(REDIS_BENCH_URL).flushdb()
+        redis.Redis.from_url(args.redis_url).flushdb()
     shutil.rmtree(workdir, ignore_errors=True)
 
 

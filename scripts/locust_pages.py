@@ -4,8 +4,9 @@ Each simulated user is one of the seeded people (round robin), logged in by the 
 made, and keeps opening a random page among those that person would see: a job of theirs, the
 history (first page and a search), their batch and its live status, the usage page (this month and
 the last 90 days) and, for the admin, the System page. Between pages it waits `BENCH_THINK` seconds
-on average (0: no wait at all). The plan (people, sessions, each one's pages and jobs) is the JSON
-file named by `BENCH_PAGES_PLAN`, written by bench_pages.py.
+on average (0: no wait at all), and before its first page a random part of that wait, so the
+users' clicks are spread out from the start as a team's are. The plan (people, sessions, each one's
+pages and jobs) is the JSON file named by `BENCH_PAGES_PLAN`, written by bench_pages.py.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 import os
 import random
 
+import gevent
 from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
@@ -35,6 +37,9 @@ class Person(FastHttpUser):
         self.cookie = {"Cookie": f"sessionid={self.person['session']}"}
         if not KEEP_ALIVE:
             self.cookie["Connection"] = "close"
+        # Locust starts every user at once, each with a page: without this the measured run began with
+        # 20 requests in the same millisecond, a burst people never make (docs/benchmarks.md, third pass).
+        gevent.sleep(random.uniform(0, THINK))
 
     @task
     def open_a_page(self) -> None:

@@ -3,9 +3,10 @@
 #   ROLE=both|web|worker   (default both; several hosts: ROLE=web on web hosts, ROLE=worker on workers)
 #   BIND=127.0.0.1:8000    gunicorn's address (put the reverse proxy in front of it)
 #   WEB_WORKERS=2 WEB_THREADS=4   gunicorn processes and threads per process
-#   WEB_KEEPALIVE=75       seconds gunicorn keeps an idle connection: longer than the proxy's (or
-#                          client's) own idle timeout, so the other side always closes first and
-#                          never sends a request into a connection gunicorn is closing
+#   WEB_KEEPALIVE=75       seconds gunicorn keeps an idle connection open: longer than the proxy's
+#                          or client's own idle time (nginx upstream and AWS ALB: 60 s), or a request
+#                          sent on a connection gunicorn is closing at that moment gets "closed
+#                          without response" (docs/benchmarks.md, pages: third pass)
 #   WORKER_NICE=10         the task cluster's niceness: on a host that also serves the web, a page
 #                          or a form answers first and background work takes the CPU left over
 #                          (docs/benchmarks.md, end to end); 0 to share the CPU equally

@@ -20,6 +20,17 @@ def media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def redis_cache_starts_empty(settings):
+    """The usage pages cache past days' sums under what the ledger holds; a test database made
+    afresh repeats the last run's ids (and, with frozen time, its times), and Redis outlives it.
+    (The database cache is rolled back with each test.)"""
+    if settings.CACHES["default"]["BACKEND"].endswith("RedisCache"):
+        from django.core.cache import cache
+
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def poll_threads_end_with_the_test():
     """Poll threads keep their database connections; PostgreSQL drops no test database still in use."""
     yield

@@ -48,6 +48,7 @@ def usage(request: HttpRequest) -> HttpResponse:
         "form": form,
         "report": report,
         "chart": chart,
+        "chart_svg": charts.svg(chart),
         "chart_total": sum(d.coins for d in report.chart),
         "chart_size": (charts.WIDTH, charts.HEIGHT),
         "team": scope is None,
