@@ -23,6 +23,7 @@ def charge_writer(job: Job, hitpaw_job_id: str, coins: int | None) -> Callable[[
 def write_charge(job: Job, hitpaw_job_id: str, coins: int | None) -> None:
     """The ledger entry for an accepted submission, unless it is there already."""
     if coins is None:
+        # HitPaw accepted it without saying the price: the entry still shows the job was charged.
         log.warning("Job %s: HitPaw accepted it as %s without saying its coins", job.pk, hitpaw_job_id)
     entry = CoinCharge(
         job_id=job.pk,
@@ -37,20 +38,8 @@ def write_charge(job: Job, hitpaw_job_id: str, coins: int | None) -> None:
 
 def record_charge(job: Job, hitpaw_job_id: str, coins: int | None) -> CoinCharge:
     """The ledger entry for what HitPaw charged for `job` as `hitpaw_job_id`; written once, ever."""
-    if coins is None:
-        # HitPaw accepted it without saying the price: the entry still shows the job was charged.
-        log.warning("Job %s: HitPaw accepted it as %s without saying its coins", job.pk, hitpaw_job_id)
-    charge, _ = CoinCharge.objects.get_or_create(
-        job_id=job.pk,
-        hitpaw_job_id=hitpaw_job_id,
-        defaults={
-            "user_id": job.user_id,
-            "model_id": job.model_id,
-            "coins": coins or 0,
-            "estimated_coins": job.estimated_coins,
-        },
-    )
-    return charge
+    write_charge(job, hitpaw_job_id, coins)
+    return CoinCharge.objects.get(job_id=job.pk, hitpaw_job_id=hitpaw_job_id)
 
 
 def record_top_up(coins: int, note: str = "", by=None) -> TopUp:
