@@ -8,6 +8,7 @@ runs fast must not steal live leases.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.db.models.functions import Now
 
-from enhancer.jobs import lifecycle
+from enhancer.jobs import lifecycle, statements
 from enhancer.models import ACTIVE_STATUSES, Job, JobStatus, Lease
 
 if TYPE_CHECKING:
@@ -42,9 +43,22 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
+_DB_NOW = Now()
+
+
+def db_now():
+    """The database's clock, as an expression for updates and filters.
+
+    Always the same object, like `db_now_plus`'s: the statement cache (statements.py) keys on
+    expressions, and an expression works out its key once.
+    """
+    return _DB_NOW
+
+
+@functools.lru_cache(maxsize=256)
 def db_now_plus(seconds: float):
     """The database's clock, `seconds` from now, as an expression for updates and filters."""
-    return Now() + timedelta(seconds=seconds)
+    return _DB_NOW + timedelta(seconds=seconds)
 
 
 def lease_free() -> Q:
@@ -97,8 +111,10 @@ def claim_job(job_id: int) -> str | None:
 def renew(job_id: int, token: str) -> bool:
     """Extend our lease before a step; False if it ran out and may be someone else's now."""
     return bool(
-        Job.objects.filter(pk=job_id, lease_token=token, lease_until__gte=Now()).update(
-            lease_until=db_now_plus(settings.ENHANCER_LEASE_SECONDS)
+        statements.update(
+            Job,
+            {"pk": job_id, "lease_token": token, "lease_until__gte": db_now()},
+            {"lease_until": db_now_plus(settings.ENHANCER_LEASE_SECONDS)},
         )
     )
 
@@ -123,8 +139,8 @@ def hold_for_step(job: Job, token: str) -> bool:
 
 def update(job_id: int, token: str, **fields) -> bool:
     """Write fields only while we hold the job's lease."""
-    fields["updated_at"] = Now()
-    return bool(Job.objects.filter(pk=job_id, lease_token=token).update(**fields))
+    fields["updated_at"] = db_now()
+    return bool(statements.update(Job, {"pk": job_id, "lease_token": token}, fields))
 
 
 def start_submission(job_id: int, token: str) -> bool:
@@ -134,19 +150,19 @@ def start_submission(job_id: int, token: str) -> bool:
     so the call cannot outlive it (one write, not a renewal and then this).
     """
     margin = settings.ENHANCER_LEASE_SECONDS / 2
-    return bool(
-        Job.objects.filter(
-            pk=job_id,
-            lease_token=token,
-            lease_until__gte=db_now_plus(margin),
-            status=JobStatus.SUBMITTING,
-            submit_started_at__isnull=True,
-        ).update(
-            submit_started_at=Now(),
-            updated_at=Now(),
-            lease_until=db_now_plus(settings.ENHANCER_LEASE_SECONDS),
-        )
-    )
+    where = {
+        "pk": job_id,
+        "lease_token": token,
+        "lease_until__gte": db_now_plus(margin),
+        "status": JobStatus.SUBMITTING,
+        "submit_started_at__isnull": True,
+    }
+    values = {
+        "submit_started_at": db_now(),
+        "updated_at": db_now(),
+        "lease_until": db_now_plus(settings.ENHANCER_LEASE_SECONDS),
+    }
+    return bool(statements.update(Job, where, values))
 
 
 def transition(job_id: int, token: str, status: str, message: str = "", **fields) -> bool:
@@ -163,14 +179,14 @@ def keep_fields() -> dict:
     """
     return {
         "lease_until": db_now_plus(settings.ENHANCER_LEASE_SECONDS),
-        "due_at": Now(),
+        "due_at": db_now(),
         "stalled_claims": 1,
     }
 
 
 def hand_back(job_id: int, token: str) -> bool:
     """Hand a job we kept back to the ticker, due now (its worker will not run its next step)."""
-    return update(job_id, token, **release_fields(Now()))
+    return update(job_id, token, **release_fields(db_now()))
 
 
 def release_fields(due_at=None) -> dict:

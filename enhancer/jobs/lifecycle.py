@@ -7,6 +7,7 @@ one rule.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
@@ -16,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.sql import UpdateQuery
 from django.utils import timezone
 
+from enhancer.jobs import statements
 from enhancer.models import Job, JobEvent, JobStatus
 
 MSG_RECEIVED = "Received."
@@ -40,12 +42,14 @@ def move(
     `then` runs inside that transaction only if the job moved (the coin ledger's entry for a
     submission), so the step and what goes with it are written together or not at all.
     """
-    jobs = Job.objects.filter(pk=job_id)
-    jobs = jobs.filter(only_if) if isinstance(only_if, Q) else jobs.filter(**only_if)
     now = timezone.now()
+    values = {"status": status, "message": message, "updated_at": now, **fields}
     # Both statements are built before the transaction: on SQLite it holds the one write lock from
     # its first line, and building SQL costs more CPU than running it (docs/benchmarks.md).
-    update = _update_statement(jobs, status=status, message=message, updated_at=now, **fields)
+    if isinstance(only_if, Q):
+        update = _update_statement(Job.objects.filter(only_if, pk=job_id), **values)
+    else:
+        update = statements.update_statement(Job, {"pk": job_id, **only_if}, values)
     event = _event_statement(job_id, status, message, now)
     if then is None and connection.vendor == "postgresql":
         return _move_in_one_statement(update, event)
@@ -65,7 +69,7 @@ def _move_in_one_statement(update: tuple[str, tuple], event: tuple[str, tuple]) 
     One round trip instead of four (BEGIN, UPDATE, INSERT, COMMIT), for the move every step makes.
     """
     (update_sql, update_params), (_, event_params) = update, event
-    sql = f"WITH moved AS ({update_sql} RETURNING 1) {_event_insert()} SELECT %s, %s, %s, %s FROM moved"
+    sql = f"WITH moved AS ({update_sql} RETURNING 1) {_event_insert(connection.vendor)} SELECT %s, %s, %s, %s FROM moved"
     with connection.cursor() as cursor:
         cursor.execute(sql, (*update_params, *event_params))
         return bool(cursor.rowcount)
@@ -81,11 +85,13 @@ def _update_statement(jobs: QuerySet, **fields) -> tuple[str, tuple]:
 
 def _event_statement(job_id: int, status: str, message: str, at: datetime) -> tuple[str, tuple]:
     """The timeline row's INSERT, as `JobEvent.objects.create` writes it."""
-    sql = f"{_event_insert()} VALUES (%s, %s, %s, %s)"
+    sql = f"{_event_insert(connection.vendor)} VALUES (%s, %s, %s, %s)"
     return sql, (job_id, status, message, connection.ops.adapt_datetimefield_value(at))
 
 
-def _event_insert() -> str:
+@functools.cache
+def _event_insert(vendor: str) -> str:
+    """The timeline INSERT's head, per database vendor (its quoting)."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(JobEvent._meta.get_field(name).column) for name in _EVENT_FIELDS)
     return f"INSERT INTO {quote(JobEvent._meta.db_table)} ({columns})"

@@ -15,7 +15,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.db.models.functions import Now
 
 from enhancer.hitpaw import pricing
 from enhancer.hitpaw.backoff import jittered_backoff
@@ -191,7 +190,7 @@ def _record_submission(job: Job, token: str, submission: Submission) -> None:
                 "HitPaw is enhancing your photo.",
                 hitpaw_job_id=submission.job_id,
                 coins=submission.coins,
-                submitted_at=Now(),
+                submitted_at=claims.db_now(),
                 attempts=0,
                 error_code=None,
                 then=ledger.charge_writer(job, submission.job_id, submission.coins),
@@ -228,12 +227,12 @@ def _adopt_late_acceptance(job: Job, submission: Submission) -> None:
         only_if={"status__in": [JobStatus.SUBMITTING, JobStatus.NEEDS_REVIEW], "hitpaw_job_id": ""},
         hitpaw_job_id=submission.job_id,
         coins=submission.coins,
-        submitted_at=Now(),
+        submitted_at=claims.db_now(),
         finished_at=None,
         attempts=0,
         error_code=None,
         then=ledger.charge_writer(job, submission.job_id, submission.coins),
-        **claims.release_fields(Now()),
+        **claims.release_fields(claims.db_now()),
     )
     if adopted:
         log.warning(
@@ -270,7 +269,7 @@ def poll(job: Job, token: str, client: HitPawClient, *, last_chance: bool = Fals
             JobStatus.DOWNLOADING,
             "Saving the enhanced photo.",
             res_url=status.res_url,
-            res_url_at=Now(),
+            res_url_at=claims.db_now(),
             error_code=None,
             **polled,
             **claims.keep_fields(),
@@ -445,7 +444,7 @@ def _end(job: Job, token: str, status: str, message: str, code: int | None = Non
         status,
         message,
         error_code=code,
-        finished_at=Now(),
+        finished_at=claims.db_now(),
         **fields,
         **claims.release_fields(),
     )
