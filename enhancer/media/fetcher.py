@@ -29,7 +29,9 @@ what this module does, in `_PinnedConnection._new_conn`.
 from __future__ import annotations
 
 import contextvars
+import heapq
 import ipaddress
+import itertools
 import logging
 import os
 import socket
@@ -407,9 +409,8 @@ class _Fetch:
         self.expired = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(max(seconds, 0.0), self._expire)
-        self._timer.daemon = True
-        self._timer.start()
+        self._closed = False
+        _deadlines.watch(self)
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -427,16 +428,52 @@ class _Fetch:
 
     def _expire(self) -> None:
         with self._lock:
+            if self._closed:
+                return
             self.expired = True
             for sock in self._sockets:
                 _shut(sock)
 
     def close(self) -> None:
-        self._timer.cancel()
         with self._lock:
+            self._closed = True
             for sock in self._sockets:
                 sock.close()
             self._sockets.clear()
+
+
+class _Deadlines:
+    """One thread per process that ends each fetch at its deadline (`_Fetch._expire`).
+
+    A timer thread per fetch cost a thread started and ended per download, a few percent of a
+    worker's CPU at a thousand photos (docs/benchmarks.md). A closed fetch stays queued until its
+    deadline, and expiring it then does nothing.
+    """
+
+    def __init__(self) -> None:
+        self._wake = threading.Condition()
+        self._queue: list[tuple[float, int, _Fetch]] = []
+        self._count = itertools.count()
+        self._pid = 0
+
+    def watch(self, fetch: _Fetch) -> None:
+        with self._wake:
+            if self._pid != os.getpid():  # first use, or a forked child: the parent's thread is not here
+                self._queue, self._pid = [], os.getpid()
+                threading.Thread(target=self._run, name="fetch-deadlines", daemon=True).start()
+            heapq.heappush(self._queue, (fetch.deadline, next(self._count), fetch))
+            self._wake.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._wake:
+                while not self._queue or self._queue[0][0] > time.monotonic():
+                    self._wake.wait(self._queue[0][0] - time.monotonic() if self._queue else None)
+                _, _, fetch = heapq.heappop(self._queue)
+            fetch._expire()
+
+
+_deadlines = _Deadlines()
 
 
 def _shut(sock: socket.socket) -> None:

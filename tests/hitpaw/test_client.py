@@ -177,3 +177,20 @@ def test_it_never_sleeps_on_the_happy_path(client, api, waits):
     submit(client)
     client.status(JOB_ID)
     assert waits == []
+
+
+def test_it_goes_through_the_environments_proxy_unless_told_to_bypass_it(monkeypatch):
+    """A host that reaches HitPaw only through a proxy sets HTTPS_PROXY, as for any program."""
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert HitPawClient(KEY, BASE).session.proxies.get("https") == "http://proxy.internal:3128"
+
+    monkeypatch.setenv("NO_PROXY", BASE.split("//")[1].split("/")[0].split(":")[0])
+    assert "https" not in HitPawClient(KEY, BASE).session.proxies
+
+
+def test_it_trusts_the_ca_bundle_the_environment_names(monkeypatch, tmp_path):
+    bundle = tmp_path / "ca.pem"
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
+    assert HitPawClient(KEY, BASE).session.verify == str(bundle)

@@ -11,6 +11,7 @@ import ipaddress
 import socket
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -463,6 +464,23 @@ def test_the_deadline_covers_every_redirect_together(server):
     error = refusal(server.url("/a"), allow_private=True, read_timeout=5.0, total_seconds=1.0)
     assert error.message == MSG_TOO_SLOW
     assert time.monotonic() - started < 2.0
+
+
+def test_a_short_fetch_started_after_a_long_one_still_ends_on_time(server):
+    """Every fetch's deadline is kept by one watcher: a later, shorter one must not wait for the first."""
+    server.routes["/long.png"] = servers.drip_body(server.stop)
+    server.routes["/short.png"] = servers.drip_body(server.stop)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        long_fetch = pool.submit(
+            refusal, server.url("/long.png"), allow_private=True, read_timeout=5.0, total_seconds=30.0
+        )
+        time.sleep(0.3)  # the long fetch is watched first
+        started = time.monotonic()
+        error = refusal(server.url("/short.png"), allow_private=True, read_timeout=5.0, total_seconds=1.0)
+        assert error.message == MSG_TOO_SLOW
+        assert time.monotonic() - started < 2.0
+        assert not long_fetch.done()
+        server.stop.set()  # ends the long fetch's drip, so the test does not wait 30 s
 
 
 # --- Streaming to a temporary file ------------------------------------------------------------
