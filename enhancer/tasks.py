@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from django.conf import settings
 from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
 
@@ -27,6 +28,11 @@ def enqueue_batch(token: str) -> None:
     async_task("enhancer.tasks.advance_batch", token, group=GROUP, broker=queue())
 
 
+def queue_in_database() -> bool:
+    """django-q2's ORM broker: its queue is a table beside the jobs (no Redis configured)."""
+    return "orm" in settings.Q_CLUSTER
+
+
 def advance_batch(token: str) -> int:
     """Run the due step of every job claimed under `token`."""
     return scheduler.run_batch(token)
@@ -34,13 +40,15 @@ def advance_batch(token: str) -> int:
 
 def ticker(wait_for_lease: float = 0.0) -> None:
     """Tick for about a minute, then chain the next ticker, so one always runs."""
-    if scheduler.run_ticker(enqueue_batch, wait_for_lease=wait_for_lease):
+    if scheduler.run_ticker(
+        enqueue_batch, wait_for_lease=wait_for_lease, queue_in_database=queue_in_database()
+    ):
         async_task("enhancer.tasks.ticker", group=GROUP, broker=queue())
 
 
 def watchdog() -> None:
     """Every minute (a django-q2 schedule): start a ticker if none runs, and hand out what is due."""
-    scheduler.dispatch_due(enqueue_batch)
+    scheduler.dispatch_due(enqueue_batch, queue_in_database=queue_in_database())
     kick()
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django.db import close_old_connections, connections, transaction
 
 from enhancer.jobs import claims, pipeline
 from enhancer.jobs.client_factory import get_client
@@ -30,11 +30,23 @@ KICK = "ticker-kick"
 STEPS_IN_A_ROW = 4  # a bound: the pipeline has at most two steps in a row (fetch, send; poll, save)
 
 
-def dispatch_due(enqueue_batch: Callable[[str], None]) -> int:
-    """Claim every due job (in batches) and hand each batch to `enqueue_batch`."""
-    tokens = claims.claim_due_jobs(settings.ENHANCER_MAX_CLAIM_PER_TICK, settings.ENHANCER_BATCH_SIZE)
-    for token in tokens:
-        enqueue_batch(token)
+def dispatch_due(enqueue_batch: Callable[[str], None], *, queue_in_database: bool = False) -> int:
+    """Claim every due job (in batches) and hand each batch to `enqueue_batch`.
+
+    The claims are one transaction: on SQLite one turn at the file's write lock, not one per batch
+    (while people submitted, one tick's 44 batches waited 4.6 s there; docs/benchmarks.md). With
+    `queue_in_database` (django-q2's ORM broker) the batches are queued in that same transaction,
+    so they appear together with their claims; a queue elsewhere (Redis) gets them once the claims
+    are committed, so no worker reads a job before it is claimed.
+    """
+    with transaction.atomic():
+        tokens = claims.claim_due_jobs(settings.ENHANCER_MAX_CLAIM_PER_TICK, settings.ENHANCER_BATCH_SIZE)
+        if queue_in_database:
+            for token in tokens:
+                enqueue_batch(token)
+    if not queue_in_database:
+        for token in tokens:
+            enqueue_batch(token)
     return len(tokens)
 
 
@@ -142,7 +154,11 @@ def lease_hold_seconds() -> float:
 
 
 def run_ticker(
-    enqueue_batch: Callable[[str], None], run_seconds: float | None = None, wait_for_lease: float = 0.0
+    enqueue_batch: Callable[[str], None],
+    run_seconds: float | None = None,
+    wait_for_lease: float = 0.0,
+    *,
+    queue_in_database: bool = False,
 ) -> bool:
     """Tick for about `run_seconds` while holding the ticker lease; False if another ticker runs.
 
@@ -166,7 +182,7 @@ def run_ticker(
         while True:
             close_old_connections()
             try:
-                dispatch_due(enqueue_batch)
+                dispatch_due(enqueue_batch, queue_in_database=queue_in_database)
             except Exception:
                 log.exception("Ticker: dispatch failed; trying again next tick")
             if time.monotonic() >= stop_at:

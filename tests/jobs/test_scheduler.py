@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from enhancer.jobs import claims, intake, pipeline, scheduler
@@ -44,6 +45,36 @@ def test_dispatch_hands_one_token_per_batch_to_the_queue():
 
     assert count == len(enqueued) == 3
     assert set().union(*map(batch_of, enqueued)) == {job.pk for job in due}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_queued_beside_the_jobs_are_written_with_their_claims_or_not_at_all():
+    """django-q2's ORM broker: a queue that fails mid-tick leaves no job claimed and waiting a lease."""
+    due = [make_job(JobStatus.CONVERTING) for _ in range(3)]
+
+    def queue_breaks(token):
+        raise DatabaseError("the queue table is gone")
+
+    with pytest.raises(DatabaseError):
+        scheduler.dispatch_due(queue_breaks, queue_in_database=True)
+
+    assert not Job.objects.filter(pk__in=[job.pk for job in due]).exclude(lease_token="").exists()
+    assert scheduler.dispatch_due(lambda token: None, queue_in_database=True) == 2  # due again at once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_queued_elsewhere_go_out_only_once_their_claims_are_committed():
+    """Redis: a worker may take a batch the moment it is queued, and must find its jobs claimed."""
+    due = [make_job(JobStatus.CONVERTING) for _ in range(3)]
+    seen = []
+
+    def queue(token):
+        seen.append((connection.in_atomic_block, batch_of(token)))
+
+    assert scheduler.dispatch_due(queue) == 2
+
+    assert [in_transaction for in_transaction, _ in seen] == [False, False]
+    assert set().union(*(jobs for _, jobs in seen)) == {job.pk for job in due}
 
 
 @pytest.mark.django_db
