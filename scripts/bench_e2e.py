@@ -243,6 +243,7 @@ def start_web(args: argparse.Namespace, env: dict[str, str], log_path: Path) -> 
     command = [
         str(PROJECT_DIR / ".venv/bin/gunicorn"), "hitpaw_site.wsgi", "--bind", f"127.0.0.1:{port}",
         "--workers", str(args.web_workers), "--threads", str(args.web_threads),
+        "--keep-alive", "75",  # run-prod.sh's WEB_KEEPALIVE: the default 2 s drops a reused connection's POST
         "--access-logfile", str(log_path.with_suffix(".access.log")), "--forwarded-allow-ips", "127.0.0.1",
     ]  # fmt: skip
     step(f"starting gunicorn ({args.web_workers} processes × {args.web_threads} threads)")
