@@ -13,8 +13,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet
-from django.db.models.sql import UpdateQuery
+from django.db.models import Q
 from django.utils import timezone
 
 from enhancer.jobs import statements
@@ -47,7 +46,7 @@ def move(
     # Both statements are built before the transaction: on SQLite it holds the one write lock from
     # its first line, and building SQL costs more CPU than running it (docs/benchmarks.md).
     if isinstance(only_if, Q):
-        update = _update_statement(Job.objects.filter(only_if, pk=job_id), **values)
+        update = statements.compile_update(Job.objects.filter(only_if, pk=job_id), values, connection)
     else:
         update = statements.update_statement(Job, {"pk": job_id, **only_if}, values)
     event = _event_statement(job_id, status, message, now)
@@ -73,14 +72,6 @@ def _move_in_one_statement(update: tuple[str, tuple], event: tuple[str, tuple]) 
     with connection.cursor() as cursor:
         cursor.execute(sql, (*update_params, *event_params))
         return bool(cursor.rowcount)
-
-
-def _update_statement(jobs: QuerySet, **fields) -> tuple[str, tuple]:
-    """The UPDATE that `jobs.update(**fields)` runs (for the job's own fields, as every move has)."""
-    query = jobs.query.chain(UpdateQuery)
-    query.add_update_values(fields)
-    query.clear_select_clause()
-    return query.get_compiler(jobs.db).as_sql()
 
 
 def _event_statement(job_id: int, status: str, message: str, at: datetime) -> tuple[str, tuple]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 
 from django.db import connections
-from django.db.models import Expression, Model
+from django.db.models import Expression, Model, QuerySet
 from django.db.models.sql import UpdateQuery
 
 # The pipeline has a few dozen shapes; one with a delay of its own (`claims.db_now_plus(backoff)`)
@@ -100,10 +100,16 @@ def _build(model: type[Model], where: dict, values: dict, connection) -> tuple[s
     for name, value in values.items():
         slotted_values[name] = value if _is_expression(value) else _Slot(index, fields.get_field(name))
         index += 1
-    query = model._default_manager.filter(**slotted_where).query.chain(UpdateQuery)
-    query.add_update_values(slotted_values)
+    return compile_update(model._default_manager.filter(**slotted_where), slotted_values, connection)
+
+
+def compile_update(queryset: QuerySet, values: dict, connection) -> tuple[str, list]:
+    """The SQL and parameters `queryset.update(**values)` runs (the model's own fields only)."""
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    query.clear_select_clause()
     if query.related_updates:
-        raise ValueError("statements.update sets only the model's own fields")
+        raise ValueError("statements update only the model's own fields")
     sql, params = query.get_compiler(connection=connection).as_sql()
     return sql, list(params)
 

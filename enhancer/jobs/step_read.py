@@ -11,12 +11,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from django.db import connections
 from django.db.models import F
 from django.db.models.functions import Now
-from django.utils.dateparse import parse_datetime
 
 from enhancer.models import EnhanceModel, Job
 
@@ -32,7 +30,7 @@ def job_for_step(job_id: int) -> Job | None:
         return None
     row = read.convert(rows[0], connection)
     job = Job.from_db("default", read.field_names, row[: len(read.field_names)])
-    job.db_now = _aware(row[read.db_now_at])
+    job.db_now = row[read.db_now_at]  # aware: SQLite's text converted like any DateTimeField
     known = {"id": job.model_id, "scale": row[read.scale_at], "kind": row[read.kind_at]}
     fields = [f.attname for f in EnhanceModel._meta.concrete_fields if f.attname in known]
     job.model = EnhanceModel.from_db("default", fields, [known[name] for name in fields])
@@ -88,12 +86,3 @@ def _read(vendor: str) -> _Read:
         kind_at=at["step_model_kind"],
         converters=compiler.get_converters(columns),
     )
-
-
-def _aware(value) -> datetime:
-    """SQLite returns the clock as text: read it as UTC, as Django stores times there."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
