@@ -95,10 +95,15 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     # Keep connections: a new PostgreSQL connection costs ~10 ms against ~0.7 ms for a query on a
     # kept one (docs/benchmarks.md). Web threads and the workers' fixed poll threads each keep one,
-    # checked before reuse, so a restarted database costs one failed health check, not an error.
+    # checked before reuse once idle over 5 s, so a restarted database costs a failed health check.
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 300, minimum=0)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, but a connection that served a request in the last 5 s is not re-checked.
+        DATABASES["default"]["ENGINE"] = "enhancer.db_backends.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, but a transaction waiting for the write lock tries again every millisecond.
+    DATABASES["default"]["ENGINE"] = "enhancer.db_backends.sqlite"
     DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
     # A file, not memory, so a real task cluster started by the tests can share it.
     DATABASES["default"]["TEST"] = {

@@ -12,7 +12,7 @@ Redis db 7 flushed with `--broker redis`, `manage.py migrate`. Then, all on loop
   `--job-seconds` after HitPaw accepted it, however often it is polled; it records when each job was
   accepted and finished and the time of each status call;
 - the production web server as scripts/run-prod.sh runs it: gunicorn, `--web-workers` processes of
-  `--web-threads` threads, access log to a file;
+  `--web-threads` threads, access log to a file (its last field: the request's seconds in gunicorn);
 - `--clusters` × `manage.py qcluster` with `--workers` each (two clusters stand for two worker hosts).
 
 Settings for the run, as an operator would set them: `ENHANCER_ALLOW_PRIVATE_URLS=true` (the photos
@@ -32,6 +32,8 @@ script waits until every job is finished, then reports:
   times N, divided by the wall time, is how much faster the app is;
 - CPU over the run by part (web, task cluster(s), database/broker servers, fake HitPaw, this script,
   anything else) and the peak RSS of web and cluster.
+
+With `--keep`, `posts.json` in the kept folder lists every POST (start, seconds, status, job).
 
 Nothing leaves 127.0.0.0/8. It stops everything it started (SIGTERM to each process group, SIGKILL
 after 10 s), also when interrupted.
@@ -140,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_for_jobs(sum(1 for post in posts if post.job_id), meters, args.timeout)
         sequential.join(meters)
         cpu = CpuWindow().since(cpu_start, list(meters.values()))
+        (workdir / "posts.json").write_text(json.dumps([p.__dict__ for p in posts]))
         result = summarize(args, posts, fake.stats(), sequential, meters, cpu, workdir, clusters)
         print_result(args, result)
         return 0
@@ -245,6 +248,7 @@ def start_web(args: argparse.Namespace, env: dict[str, str], log_path: Path) -> 
         "--workers", str(args.web_workers), "--threads", str(args.web_threads),
         "--keep-alive", "75",  # run-prod.sh's WEB_KEEPALIVE: the default 2 s drops a reused connection's POST
         "--access-logfile", str(log_path.with_suffix(".access.log")), "--forwarded-allow-ips", "127.0.0.1",
+        "--access-logformat", '%(t)s "%(r)s" %(s)s %(L)s',
     ]  # fmt: skip
     step(f"starting gunicorn ({args.web_workers} processes × {args.web_threads} threads)")
     with log_path.open("w") as log:

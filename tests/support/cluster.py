@@ -47,7 +47,7 @@ FAST_SETTINGS = {
 def database_url() -> str:
     """The test process's own database (after pytest-django set it up), as a DATABASE_URL."""
     db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
+    if connection.vendor == "sqlite":
         return f"sqlite:///{Path(db['NAME']).resolve()}"
     if "postgresql" in db["ENGINE"]:
         user = quote(db.get("USER") or "", safe="")
