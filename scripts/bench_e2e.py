@@ -54,7 +54,7 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import requests
@@ -142,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         wait_for_jobs(sum(1 for post in posts if post.job_id), meters, args.timeout)
         sequential.join(meters)
         cpu = CpuWindow().since(cpu_start, list(meters.values()))
-        (workdir / "posts.json").write_text(json.dumps([p.__dict__ for p in posts]))
+        (workdir / "posts.json").write_text(json.dumps([asdict(post) for post in posts]))
         result = summarize(args, posts, fake.stats(), sequential, meters, cpu, workdir, clusters)
         print_result(args, result)
         return 0

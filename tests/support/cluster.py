@@ -49,7 +49,7 @@ def database_url() -> str:
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         return f"sqlite:///{Path(db['NAME']).resolve()}"
-    if "postgresql" in db["ENGINE"]:
+    if connection.vendor == "postgresql":
         user = quote(db.get("USER") or "", safe="")
         password = f":{quote(db['PASSWORD'], safe='')}" if db.get("PASSWORD") else ""
         auth = f"{user}{password}@" if user else ""
