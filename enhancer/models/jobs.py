@@ -46,9 +46,12 @@ PROBLEM_STATUSES = (JobStatus.FAILED, JobStatus.TIMED_OUT, JobStatus.NEEDS_REVIE
 class Job(models.Model):
     """One photo sent through HitPaw. Its whole state lives here, so a dead worker loses nothing."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    # No index of their own: `job_history` and `job_usual_time` begin with them (see Meta).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs", db_index=False
+    )
     img_url = models.URLField("image link", max_length=2000)
-    model = models.ForeignKey(EnhanceModel, on_delete=models.PROTECT, related_name="jobs")
+    model = models.ForeignKey(EnhanceModel, on_delete=models.PROTECT, related_name="jobs", db_index=False)
     model_name = models.CharField(max_length=64, help_text="The model_name sent to HitPaw.")
     exif = models.BooleanField(default=False)
     dpi = models.PositiveIntegerField(null=True, blank=True)
@@ -59,7 +62,8 @@ class Job(models.Model):
     error_code = models.BigIntegerField(null=True, blank=True, help_text="HitPaw's error code, if any.")
     vendor_status = models.CharField(max_length=40, blank=True)
 
-    hitpaw_job_id = models.CharField(max_length=100, blank=True, db_index=True)
+    # Not indexed: nothing looks a job up by it (the admin's search for it is a substring search).
+    hitpaw_job_id = models.CharField(max_length=100, blank=True)
     coins = models.PositiveIntegerField(null=True, blank=True, help_text="Coins HitPaw charged.")
     estimated_coins = models.PositiveIntegerField(
         null=True, blank=True, help_text="Coins the price table says this photo costs, set before sending."
@@ -84,7 +88,7 @@ class Job(models.Model):
 
     # Scheduling: the ticker hands out jobs whose step is due and whose lease is free.
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    lease_token = models.CharField(max_length=32, blank=True, db_index=True)
+    lease_token = models.CharField(max_length=32, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0, help_text="Failed tries of the current step.")
     # Claims of the current step that ended with no word from it (the worker crashed or was killed).
@@ -94,7 +98,9 @@ class Job(models.Model):
     submit_started_at = models.DateTimeField(null=True, blank=True)
 
     # Photos sent together share a batch; a photo sent again remembers which try it replaces.
-    batch = models.ForeignKey(Batch, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs")
+    batch = models.ForeignKey(
+        Batch, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs", db_index=False
+    )
     position = models.PositiveIntegerField(default=0, help_text="Order within its batch.")
     upload_name = models.CharField(
         max_length=255, blank=True, help_text="The file's name when the photo was uploaded, not linked."
@@ -105,8 +111,15 @@ class Job(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # A job is updated about ten times in its life, and each update writes a new entry in every
+        # index (the changed columns are indexed, so PostgreSQL cannot update in place): keep few,
+        # and leave out of an index the rows no lookup needs (docs/benchmarks.md).
         indexes = [
             models.Index(fields=["status", "due_at"]),
+            # the jobs a batch task was handed (without the LIKE index Django adds for `db_index`);
+            models.Index(fields=["lease_token"], name="job_claimed"),
+            # a batch's photos (most photos are sent alone);
+            models.Index(fields=["batch"], condition=models.Q(batch__isnull=False), name="job_batch"),
             # The pages' lookups, so they stay fast with 100,000 jobs (docs/benchmarks.md):
             # a person's history, newest first;
             models.Index(fields=["user", "created_at", "id"], name="job_history"),
