@@ -101,6 +101,14 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # Django's backend, but a connection that served a request in the last 5 s is not re-checked.
         DATABASES["default"]["ENGINE"] = "enhancer.db_backends.postgresql"
+        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            # Parameters sent apart from the SQL, and a statement run a 5th time on a connection is
+            # prepared there: PostgreSQL stops parsing and planning the pipeline's few statements
+            # anew (a third of its CPU in the end-to-end benchmark, docs/benchmarks.md). Off behind a
+            # pooler in transaction mode that cannot keep them (PgBouncer before 1.21).
+            DATABASES["default"].setdefault("OPTIONS", {}).update(
+                server_side_binding=True, prepare_threshold=5
+            )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, but a transaction waiting for the write lock tries again every millisecond.
     DATABASES["default"]["ENGINE"] = "enhancer.db_backends.sqlite"

@@ -47,3 +47,19 @@ def test_it_leaves_sqlite_opening_a_connection_per_request():
 
     assert db["CONN_MAX_AGE"] == 0
     assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_postgresql_statements_are_prepared_once_they_repeat():
+    db = database_settings(DATABASE_URL="postgres://enhance@127.0.0.1:5432/enhance")
+
+    assert db["OPTIONS"]["server_side_binding"] is True
+    assert db["OPTIONS"]["prepare_threshold"] == 5
+
+
+def test_an_operator_behind_a_transaction_pooler_can_turn_preparing_off():
+    db = database_settings(
+        DATABASE_URL="postgres://enhance@127.0.0.1:5432/enhance", DATABASE_PREPARED_STATEMENTS="false"
+    )
+
+    assert "server_side_binding" not in db.get("OPTIONS", {})
+    assert "prepare_threshold" not in db.get("OPTIONS", {})
