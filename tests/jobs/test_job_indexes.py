@@ -1,5 +1,5 @@
 """The job table keeps few indexes (each of a job's ~10 updates writes an entry in every one), yet
-the lookups the workers and pages make often still find their rows through an index, not by
+the frequent lookups of the workers and pages still find their rows through an index, not by
 reading every job: a batch task's jobs by its token, a batch's photos, a person's history."""
 
 import re
