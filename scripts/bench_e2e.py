@@ -19,9 +19,10 @@ Settings for the run, as an operator would set them: `ENHANCER_ALLOW_PRIVATE_URL
 are the fake's loopback images), the per-person submission limit lifted
 (`ENHANCER_SUBMISSIONS_PER_MINUTE=1000000`); no budget is set (none is by default).
 
-`--clients` people (one user each) log in with their own `requests` session, then POST to the real
-submit form (with its CSRF token) one link per submission, back to back, until N were sent. The
-script waits until every job is finished, then reports:
+`--clients` people (one user each), each in their own process as in their own browser, log in with
+a `requests` session, then POST to the real submit form (with its CSRF token) one link per
+submission, back to back, until N were sent. The script waits until every job is finished, then
+reports:
 
 - wall time: the first POST to the last job completed (result downloaded and saved);
 - form POST p50/p95 (and how many were not answered with a redirect to the new job);
@@ -43,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -124,7 +126,8 @@ def main(argv: list[str] | None = None) -> int:
         web_url, web = start_web(args, env, workdir / "gunicorn.log")
         clusters = start_clusters(args, env, workdir)
         wait_for_ticker()
-        sessions = [log_in(web_url, name) for name in usernames]
+        people = People(web_url, usernames, fake.url, args.jobs)
+        people.log_in()
         meters = {
             "web": Meter(pgids=(web.pid,)),
             "task cluster": Meter(pgids=tuple(c.process.pid for c in clusters)),
@@ -137,11 +140,11 @@ def main(argv: list[str] | None = None) -> int:
         cpu_start = CpuWindow()
         sequential = SequentialClient(fake, args.sequential_sample)
         sequential.start()
-        posts = submit_all(web_url, sessions, fake, args.jobs)
+        posts = people.submit_all()
         step(f"{len(posts)} photos submitted in {posts_span(posts):.1f} s; waiting for every job to finish")
         wait_for_jobs(sum(1 for post in posts if post.job_id), meters, args.timeout)
         sequential.join(meters)
-        cpu = CpuWindow().since(cpu_start, list(meters.values()))
+        cpu = CpuWindow().since(cpu_start, list(meters.values()), own_children=people.cpu_seconds)
         (workdir / "posts.json").write_text(json.dumps([asdict(post) for post in posts]))
         result = summarize(args, posts, fake.stats(), sequential, meters, cpu, workdir, clusters)
         print_result(args, result)
@@ -341,46 +344,82 @@ class Post:
     job_id: int | None
 
 
-def submit_all(web_url: str, sessions: list[requests.Session], fake: FakeHitPaw, jobs: int) -> list[Post]:
-    """Each person POSTs one link per submission, back to back, until `jobs` were sent in all."""
-    counter = iter(range(jobs))
-    lock = threading.Lock()
-    posts: list[Post] = []
+class People:
+    """The people submitting, each in their own process as in their own browser.
 
-    def person(session: requests.Session) -> None:
-        while True:
-            with lock:
-                index = next(counter, None)
-            if index is None:
-                return
-            link = f"{fake.url}/images/64x48.png?photo={index}"
-            form = {"img_url": link, "model_name": MODEL, "csrfmiddlewaretoken": session.submit_token}
-            started, clock = time.time(), time.perf_counter()
-            try:
-                answer = session.post(
-                    f"{web_url}/",
-                    data=form,
-                    headers={"Referer": f"{web_url}/"},
-                    timeout=60,
-                    allow_redirects=False,
-                )
-            except requests.RequestException as error:  # counted as a POST not answered with a job
-                step(f"POST {index} failed: {error}")
-                status, location = 0, ""
-            else:
-                status, location = answer.status_code, answer.headers.get("Location", "")
-            seconds = time.perf_counter() - clock
-            match = JOB_LOCATION_RE.search(location)
-            with lock:
-                posts.append(Post(index, started, seconds, status, int(match[1]) if match else None))
+    Processes, not threads: in one process the clients' threads waited for each other's turn at
+    Python's lock, and that wait was counted in the POSTs' times.
+    """
 
-    step(f"{len(sessions)} people submit {jobs} photos through the form")
-    threads = [threading.Thread(target=person, args=(session,)) for session in sessions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return posts
+    def __init__(self, web_url: str, usernames: list[str], fake_url: str, jobs: int) -> None:
+        context = multiprocessing.get_context("spawn")  # this process has threads and Django set up
+        self.jobs = jobs
+        self.counter = context.Value("i", 0)
+        self.logged_in = context.Barrier(len(usernames) + 1)
+        self.go = context.Event()
+        self.results = context.Queue()
+        self.processes = [
+            context.Process(
+                target=person,
+                args=(web_url, name, fake_url, jobs, self.counter, self.logged_in, self.go, self.results),
+                daemon=True,
+            )
+            for name in usernames
+        ]
+
+    def log_in(self) -> None:
+        """Start every person's process and wait until all have logged in (outside the measured run)."""
+        for process in self.processes:
+            process.start()
+        self.logged_in.wait(START_TIMEOUT)
+
+    def submit_all(self) -> list[Post]:
+        """Everyone starts at once and POSTs back to back until `jobs` were sent in all."""
+        step(f"{len(self.processes)} people submit {self.jobs} photos through the form")
+        self.go.set()
+        posts, self.cpu_seconds = [], 0.0
+        for _ in self.processes:
+            theirs = self.results.get(timeout=3600)
+            posts += [Post(**post) for post in theirs["posts"]]
+            self.cpu_seconds += theirs["cpu_seconds"]
+        for process in self.processes:
+            process.join()
+        return posts
+
+
+def person(web_url, username, fake_url, jobs, counter, logged_in, go, results) -> None:
+    """One person: log in, wait for the start, then take the next photo number and POST it."""
+    session = log_in(web_url, username)
+    logged_in.wait(START_TIMEOUT)
+    go.wait(START_TIMEOUT)
+    cpu_at_start = time.process_time()
+    posts = []
+    while True:
+        with counter.get_lock():
+            index = counter.value
+            if index >= jobs:
+                break
+            counter.value = index + 1
+        link = f"{fake_url}/images/64x48.png?photo={index}"
+        form = {"img_url": link, "model_name": MODEL, "csrfmiddlewaretoken": session.submit_token}
+        started, clock = time.time(), time.perf_counter()
+        try:
+            answer = session.post(
+                f"{web_url}/",
+                data=form,
+                headers={"Referer": f"{web_url}/"},
+                timeout=60,
+                allow_redirects=False,
+            )
+        except requests.RequestException as error:  # counted as a POST not answered with a job
+            step(f"POST {index} failed: {error}")
+            status, location = 0, ""
+        else:
+            status, location = answer.status_code, answer.headers.get("Location", "")
+        seconds = time.perf_counter() - clock
+        match = JOB_LOCATION_RE.search(location)
+        posts.append(asdict(Post(index, started, seconds, status, int(match[1]) if match else None)))
+    results.put({"posts": posts, "cpu_seconds": time.process_time() - cpu_at_start})
 
 
 def posts_span(posts: list[Post]) -> float:

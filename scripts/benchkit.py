@@ -197,11 +197,12 @@ class CpuWindow:
         own = os.times()
         self.own = own.user + own.system
 
-    def since(self, start: CpuWindow, meters: list[Meter]) -> dict[str, float]:
-        """Shares of one core over the window: machine busy (of all CPUs), this script, anything else."""
+    def since(self, start: CpuWindow, meters: list[Meter], own_children: float = 0.0) -> dict[str, float]:
+        """Shares of one core over the window: machine busy (of all CPUs), this script (with
+        `own_children`, its child processes' CPU seconds in the window), anything else."""
         window = self.at - start.at
         busy_share = (self.busy - start.busy) / max(self.total - start.total, 1)
-        own = (self.own - start.own) / window
+        own = (self.own - start.own + own_children) / window
         measured = sum(meter.cpu_seconds() for meter in meters) / window
         return {
             "window": window,
