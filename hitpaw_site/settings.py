@@ -123,7 +123,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "hitpaw_site.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions read from Redis, written through to the database: every request reads its session,
     # and an ORM read costs several times a Redis GET here (docs/benchmarks.md, end to end).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
