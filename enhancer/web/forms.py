@@ -15,11 +15,13 @@ from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils import timezone
 
+from enhancer.jobs import statements
 from enhancer.media.fetcher import address_allowed
 from enhancer.models import ACTIVE_STATUSES, EnhanceModel, JobStatus
 from enhancer.models.jobs import PROBLEM_STATUSES, Job
 
 _url_validator = URLValidator(schemes=["http", "https"])
+CATALOGUE = {"enabled": True}  # the models a person may pick
 # What a job can keep; a longer link would pass the validator (2048) and break the save on PostgreSQL.
 MAX_LINK_LENGTH = Job._meta.get_field("img_url").max_length
 
@@ -104,7 +106,7 @@ class SubmitForm(forms.Form):
     photos = MultipleImageField(label="Or upload photos from your computer", required=False)
     model_name = ModelChoiceField(
         label="Model",
-        queryset=EnhanceModel.objects.filter(enabled=True),
+        queryset=EnhanceModel.objects.filter(**CATALOGUE),
         to_field_name="name",
         empty_label=None,
         error_messages={"invalid_choice": "Pick one of the models in the list."},
@@ -128,7 +130,7 @@ class SubmitForm(forms.Form):
         most = settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT
         self.fields["img_url"].help_text += f" Up to {most} photos at once."
         field = self.fields["model_name"]
-        self.models = list(field.queryset)
+        self.models = statements.select(EnhanceModel, CATALOGUE)  # `field.queryset`, built once
         field.loaded = {model.name: model for model in self.models}
         # Shown grouped by purpose; still validated against the queryset.
         field.choices = [

@@ -3,12 +3,13 @@
 from datetime import datetime, timedelta
 
 import pytest
+from django.contrib.auth.models import User
 from django.db.models import F
 from django.utils import timezone
 
 from enhancer.jobs import claims, statements
 from enhancer.jobs.step_read import job_for_step
-from enhancer.models import Job, JobStatus
+from enhancer.models import EnhanceModel, Job, JobStatus
 from tests.support.jobs import make_job
 
 
@@ -94,3 +95,32 @@ def test_the_step_read_gives_the_job_as_the_orm_reads_it():
 
     assert row(read) == row(Job.objects.get(pk=job.pk))
     assert read.exif is True and read.submitted_at.tzinfo is not None  # SQLite's 1 and text, converted
+
+
+@pytest.mark.django_db
+def test_a_select_reads_the_rows_the_orm_reads_in_its_order(catalogue):
+    EnhanceModel.objects.filter(name="face_2x").update(enabled=False)
+    fields = [field.attname for field in EnhanceModel._meta.concrete_fields]
+
+    def values(models):
+        return [[getattr(model, name) for name in fields] for model in models]
+
+    ours = statements.select(EnhanceModel, {"enabled": True})
+
+    assert values(ours) == values(EnhanceModel.objects.filter(enabled=True))
+    assert "face_2x" not in {model.name for model in ours}
+    assert all(model.enabled is True and not model._state.adding for model in ours)  # SQLite's 1, converted
+
+
+@pytest.mark.django_db
+def test_a_select_is_built_once_per_shape_and_each_call_brings_its_own_values(monkeypatch, alice, bob):
+    statements._built.clear()
+    builds = []
+    build = statements._build_select
+    monkeypatch.setattr(statements, "_build_select", lambda *args: builds.append(args) or build(*args))
+
+    assert statements.select(User, {"pk": alice.pk}) == [alice]
+    assert statements.select(User, {"pk": bob.pk}) == [bob]
+    assert statements.select(User, {"pk": bob.pk + 1000}) == []
+
+    assert len(builds) == 1

@@ -3,7 +3,7 @@
 import pytest
 
 from enhancer.jobs import intake, pauses
-from enhancer.models import Batch, Job, JobStatus, SubmissionPause
+from enhancer.models import Batch, EnhanceModel, Job, JobStatus, SubmissionPause
 
 PHOTO = "https://photos.example.com/cat.jpg"
 PAGES = [
@@ -102,6 +102,26 @@ def test_it_queues_one_job_per_line_in_one_batch_and_lands_on_the_batch_page(ali
     assert response["Location"] == f"/batches/{batch.pk}/"
     assert list(batch.jobs.order_by("position").values_list("img_url", flat=True)) == links.splitlines()
     assert "3 photos are on their way" in alice_client.get(response["Location"]).content.decode()
+
+
+def test_each_photo_of_a_batch_starts_its_timeline_with_received(alice_client, catalogue, kicks):
+    post(alice_client, img_url="\n".join(f"https://photos.example.com/{n}.jpg" for n in range(3)))
+
+    for job in Job.objects.all():
+        [event] = job.events.all()
+        assert (event.status, event.message) == (JobStatus.QUEUED, "Received.")
+        assert abs(event.at - job.created_at).total_seconds() < 5
+
+
+def test_a_model_an_admin_turns_off_is_gone_from_the_next_form(alice_client, catalogue, kicks):
+    assert 'value="general_4x"' in alice_client.get("/").content.decode()
+    post(alice_client, model_name="general_4x")
+    EnhanceModel.objects.filter(name="general_4x").update(enabled=False)
+
+    assert 'value="general_4x"' not in alice_client.get("/").content.decode()
+    response = post(alice_client, model_name="general_4x")
+    assert "Pick one of the models in the list." in response.content.decode()
+    assert Job.objects.count() == 1
 
 
 def test_it_makes_no_batch_for_a_single_link(alice_client, catalogue, kicks):
