@@ -122,19 +122,18 @@ def _fill(param, given: tuple, connection):
 
 # --- SELECTs, built once the same way --------------------------------------------------------------
 # Every form POST reads the model catalogue: 0.6 ms of CPU through a queryset here, 0.2 ms built
-# once (docs/benchmarks.md, end to end).
+# once (docs/benchmarks.md, end to end). A handful of shapes, all fixed in the code.
+_built_selects: dict[tuple, tuple] = {}
 
 
 def select(model: type[Model], where: dict, using: str = "default") -> list[Model]:
     """`list(model.objects.filter(**where))` (its default ordering), built once per shape."""
     connection = connections[using]
     where_shape = tuple((name, *_where_kind(name, value)) for name, value in where.items())
-    key = ("select", connection.vendor, model._meta.label, where_shape)
-    built = _built.get(key)
+    key = (connection.vendor, model._meta.label, where_shape)
+    built = _built_selects.get(key)
     if built is None:
-        built = _build_select(model, where, connection)
-        with _lock:
-            _built[key] = built
+        built = _built_selects[key] = _build_select(model, where, connection)
     sql, template, attnames, converters = built
     with connection.cursor() as cursor:
         cursor.execute(sql, [_fill(param, tuple(where.values()), connection) for param in template])

@@ -114,7 +114,7 @@ def test_a_select_reads_the_rows_the_orm_reads_in_its_order(catalogue):
 
 @pytest.mark.django_db
 def test_a_select_is_built_once_per_shape_and_each_call_brings_its_own_values(monkeypatch, alice, bob):
-    statements._built.clear()
+    statements._built_selects.clear()
     builds = []
     build = statements._build_select
     monkeypatch.setattr(statements, "_build_select", lambda *args: builds.append(args) or build(*args))
