@@ -135,16 +135,21 @@ def select(model: type[Model], where: dict, using: str = "default") -> list[Mode
     if built is None:
         built = _built_selects[key] = _build_select(model, where, connection)
     sql, template, attnames, converters = built
+    given = tuple(where.values())
     with connection.cursor() as cursor:
-        cursor.execute(sql, [_fill(param, tuple(where.values()), connection) for param in template])
+        cursor.execute(sql, [_fill(param, given, connection) for param in template])
         rows = cursor.fetchall()
+    return [model.from_db(using, attnames, converted(row, converters, connection)) for row in rows]
+
+
+def converted(row: tuple, converters: dict, connection) -> list:
+    """A row as a queryset gives it (SQLite's text times as datetimes, its 0/1 as booleans), from
+    the compiler's `get_converters`, kept with a statement built once."""
+    row = list(row)
     for position, (functions, expression) in converters.items():
-        for row_index, row in enumerate(rows):
-            value = row[position]
-            for convert in functions:
-                value = convert(value, expression, connection)
-            rows[row_index] = (*row[:position], value, *row[position + 1 :])
-    return [model.from_db(using, attnames, row) for row in rows]
+        for convert in functions:
+            row[position] = convert(row[position], expression, connection)
+    return row
 
 
 def _build_select(model: type[Model], where: dict, connection) -> tuple:

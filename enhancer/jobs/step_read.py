@@ -16,6 +16,7 @@ from django.db import connections
 from django.db.models import F
 from django.db.models.functions import Now
 
+from enhancer.jobs import statements
 from enhancer.models import EnhanceModel, Job
 
 
@@ -48,11 +49,7 @@ class _Read:
 
     def convert(self, row: tuple, connection) -> list:
         """The row as the ORM gives it (SQLite's text times as datetimes, its 0/1 as booleans)."""
-        row = list(row)
-        for position, (converters, expression) in self.converters.items():
-            for converter in converters:
-                row[position] = converter(row[position], expression, connection)
-        return row
+        return statements.converted(row, self.converters, connection)
 
 
 @functools.cache
