@@ -287,6 +287,7 @@ def start_web(args: argparse.Namespace, env: dict[str, str], log_path: Path) -> 
 
 
 def start_clusters(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> list:
+    from enhancer.management.processes import lower_priority
     from tests.support.cluster import QCluster
 
     step(
@@ -296,7 +297,7 @@ def start_clusters(args: argparse.Namespace, env: dict[str, str], workdir: Path)
     for i in range(args.clusters):
         cluster = QCluster(env, workdir / f"qcluster-{i}.log", grace_seconds=STOP_GRACE_SECONDS).start()
         clusters.append(cluster)
-        os.setpriority(os.PRIO_PGRP, cluster.process.pid, args.worker_nice)  # workers fork from it
+        lower_priority(cluster.process.pid, args.worker_nice)
     return clusters
 
 

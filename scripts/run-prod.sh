@@ -48,7 +48,10 @@ if [ "$ROLE" != worker ]; then
   pids+=($!)
 fi
 if [ "$ROLE" != web ]; then
-  setsid nice -n "${WORKER_NICE:-10}" "$BIN/python" manage.py qcluster &
+  # Linux's autogroup (on in many kernels) shares the CPU between sessions first and `nice` ranks
+  # processes only within one, so the cluster's session gets the same niceness (where it exists).
+  setsid sh -c '{ echo "$1" >/proc/self/autogroup; } 2>/dev/null; exec nice -n "$1" "$2" manage.py qcluster' \
+    sh "${WORKER_NICE:-10}" "$BIN/python" &
   pids+=($!)
 fi
 # The first process to end ends the rest: a half-running host is worse than a stopped one.

@@ -41,6 +41,24 @@ def _wait_then_die(fd: int) -> None:
     os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
+def lower_priority(session_leader: int, niceness: int) -> None:
+    """Run a session we started (its leader's pid) below the web: its niceness, and its session's.
+
+    Linux's autogroup (on in many distributions' kernels) first shares the CPU equally between
+    sessions; a process's niceness then only ranks it against others of its own session. So a
+    niced task cluster in its own session still took as much CPU as the web in another. The
+    session's own niceness (`/proc/<pid>/autogroup`) is what ranks it against the web. Where
+    autogroup is off, niceness alone counts; under systemd, a unit's CPUWeight plays the session's
+    part (README, deployment).
+    """
+    os.setpriority(os.PRIO_PGRP, session_leader, niceness)  # the workers it forks inherit it
+    try:
+        with open(f"/proc/{session_leader}/autogroup", "w") as autogroup:
+            autogroup.write(str(niceness))
+    except OSError:  # no autogroup in this kernel, or not Linux
+        pass
+
+
 def signal_group(pgid: int, sig: int) -> None:
     """Signal a process group, tolerating one that has already gone."""
     try:

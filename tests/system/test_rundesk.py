@@ -83,3 +83,19 @@ def test_nothing_it_started_outlives_it_when_it_is_killed_with_sigkill(app):
 
     all_gone = wait_for(lambda: not [pid for pid in children if command_line(pid)], seconds=15)
     assert all_gone, [command_line(pid) for pid in children if command_line(pid)]
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to read the processes' priority")
+def test_the_task_cluster_runs_below_the_web_server(app):
+    """Pages answer first: the cluster's processes and, under autogroup, its session are niced."""
+    (leader,) = cluster_leaders(app)
+    cluster = [pid for pid in _descendants(app.pid) if os.getpgid(pid) == leader]
+    web = [pid for pid in _descendants(app.pid) if "gunicorn" in command_line(pid)]
+
+    assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in cluster} == {10}
+    assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in web} == {os.getpriority(os.PRIO_PROCESS, 0)}
+    autogroup = Path(f"/proc/{leader}/autogroup")
+    if autogroup.exists():  # Linux's autogroup shares the CPU between sessions first
+        assert autogroup.read_text().split()[-2:] == ["nice", "10"]
+        ours = Path("/proc/self/autogroup").read_text().split()[-1]
+        assert Path(f"/proc/{web[0]}/autogroup").read_text().split()[-1] == ours

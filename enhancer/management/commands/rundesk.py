@@ -14,6 +14,9 @@ from enhancer.management import processes
 STOP_GRACE_SECONDS = 10
 # A part that dies this often within a minute is broken (say, the port is taken): give up.
 MAX_RESTARTS_PER_MINUTE = 5
+# The task cluster runs below the web server, so a page or a form answers first and background
+# work takes the CPU left over (as scripts/run-prod.sh's WORKER_NICE; docs/benchmarks.md).
+CLUSTER_NICENESS = 10
 
 
 class Command(BaseCommand):
@@ -62,13 +65,16 @@ class Command(BaseCommand):
                     self._stop(children.values())
                     raise SystemExit(f"The {name} keeps stopping (see above); stopped everything.")
                 self.stderr.write(f"The {name} stopped (exit code {child.returncode}); restarting it.")
-                children[name] = self._start(commands[name])
+                children[name] = self._start(name, commands[name])
         self._stop(children.values())
         self.stdout.write("Stopped.")
 
-    def _start(self, command: list[str]) -> subprocess.Popen:
+    def _start(self, name: str, command: list[str]) -> subprocess.Popen:
         env = {**os.environ, processes.ENV_VAR: str(self._lifeline_read)}
-        return subprocess.Popen(command, start_new_session=True, pass_fds=(self._lifeline_read,), env=env)
+        child = subprocess.Popen(command, start_new_session=True, pass_fds=(self._lifeline_read,), env=env)
+        if name == "task cluster":
+            processes.lower_priority(child.pid, CLUSTER_NICENESS)
+        return child
 
     def _stop(self, children):
         """Stop every part: SIGTERM to all groups first, so they wind down together."""
