@@ -1,8 +1,9 @@
 """End-to-end benchmark: N photos through the real submit form, until every one is enhanced and saved.
 
     .venv/bin/python scripts/bench_e2e.py --jobs 1000 [--database sqlite|postgres] [--broker orm|redis]
-        [--clients 8] [--client plain|requests] [--job-seconds 10] [--sequential-sample 3] [--workers 4]
-        [--clusters 1] [--web-workers 2] [--web-threads 4] [--env NAME=VALUE ...] [--quiet-wait 120] [--keep]
+        [--clients 8] [--client plain|requests] [--photo 4000x3000] [--job-seconds 10] [--latency 0]
+        [--sequential-sample 3] [--workers 4] [--clusters 1] [--web-workers 2] [--web-threads 4]
+        [--env NAME=VALUE ...] [--quiet-wait 120] [--keep]
 
 It builds everything fresh and throws it away afterwards (scripts/benchkit.py): a temporary folder
 with its own SQLite file, or the PostgreSQL database `enhance_bench_e2e` (dropped and recreated),
@@ -10,7 +11,10 @@ Redis db 7 flushed with `--broker redis`, `manage.py migrate`. Then, all on loop
 
 - the fake HitPaw (tests/support/fake_hitpaw.py) in its time-based mode: every job completes
   `--job-seconds` after HitPaw accepted it, however often it is polled; it records when each job was
-  accepted and finished and the time of each status call;
+  accepted and finished and the time of each status call. The photos are its solid-colour JPEGs of
+  `--photo` pixels (a phone's 12 MP by default: real dimensions, price and a 48 MP result, yet only
+  kilobytes); with `--latency S` it answers every submit and status call S seconds late, as a
+  distant or busy HitPaw would;
 - the production web server as scripts/run-prod.sh runs it: gunicorn, `--web-workers` processes of
   `--web-threads` threads, access log to a file (its last field: the request's seconds in gunicorn);
 - `--clusters` × `manage.py qcluster` with `--workers` each (two clusters stand for two worker hosts).
@@ -130,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
         web_url, web = start_web(args, env, workdir / "gunicorn.log")
         clusters = start_clusters(args, env, workdir)
         wait_for_ticker()
-        people = People(web_url, usernames, fake.url, args.jobs, args.client)
+        photo = photo_link(fake.url, args.photo, args.latency)
+        people = People(web_url, usernames, photo, args.jobs, args.client)
         people.log_in()
         meters = {
             "web": Meter(pgids=(web.pid,)),
@@ -142,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
         for meter in meters.values():
             meter.start_window()
         cpu_start = CpuWindow()
-        sequential = SequentialClient(fake, args.sequential_sample)
+        sequential = SequentialClient(fake, photo, args.sequential_sample)
         sequential.start()
         posts = people.submit_all()
         step(f"{len(posts)} photos submitted in {posts_span(posts):.1f} s; waiting for every job to finish")
@@ -172,6 +177,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=8, help="people submitting at once, each logged in")
     parser.add_argument("--job-seconds", type=float, default=10, help="how long HitPaw takes per photo")
     parser.add_argument(
+        "--photo", default="4000x3000", metavar="WxH",
+        help="each photo's size: a solid-colour JPEG (12 MP, a phone's, by default)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--latency", type=float, default=0, metavar="SECONDS",
+        help="HitPaw answers every submit and status call this late",
+    )  # fmt: skip
+    parser.add_argument(
         "--sequential-sample", type=int, default=3, metavar="K",
         help="photos the vendor documentation's sequential client enhances during the run (0: none)",
     )  # fmt: skip
@@ -200,8 +213,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if min(args.jobs, args.clients, args.workers, args.clusters, args.web_workers, args.web_threads) < 1:
         parser.error("--jobs, --clients, --workers, --clusters and the web sizes must be at least 1")
-    if args.job_seconds < 0 or args.sequential_sample < 0:
-        parser.error("--job-seconds and --sequential-sample must not be negative")
+    if args.job_seconds < 0 or args.sequential_sample < 0 or args.latency < 0:
+        parser.error("--job-seconds, --latency and --sequential-sample must not be negative")
+    if not re.fullmatch(r"[1-9]\d*x[1-9]\d*", args.photo):
+        parser.error(f"--photo wants WIDTHxHEIGHT, such as 4000x3000; got {args.photo!r}")
     for item in args.env:
         if "=" not in item:
             parser.error(f"--env wants NAME=VALUE, got {item!r}")
@@ -360,7 +375,7 @@ class People:
     Python's lock, and that wait was counted in the POSTs' times.
     """
 
-    def __init__(self, web_url: str, usernames: list[str], fake_url: str, jobs: int, client: str) -> None:
+    def __init__(self, web_url: str, usernames: list[str], photo: str, jobs: int, client: str) -> None:
         context = multiprocessing.get_context("spawn")  # this process has threads and Django set up
         self.jobs = jobs
         self.counter = context.Value("i", 0)
@@ -373,7 +388,7 @@ class People:
                 args=(
                     web_url,
                     name,
-                    fake_url,
+                    photo,
                     jobs,
                     self.counter,
                     self.logged_in,
@@ -406,7 +421,17 @@ class People:
         return posts
 
 
-def person(web_url, username, fake_url, jobs, counter, logged_in, go, results, client) -> None:
+def photo_link(fake_url: str, size: str, latency: float) -> str:
+    """What each person submits, a photo number added to it (`numbered`): one solid JPEG of `size`."""
+    link = f"{fake_url}/solid/{size}.jpg"
+    return f"{link}?fault=submit_slow:{latency},status_slow:{latency}" if latency else link
+
+
+def numbered(photo: str, name: str, index: int) -> str:
+    return f"{photo}{'&' if '?' in photo else '?'}{name}={index}"
+
+
+def person(web_url, username, photo, jobs, counter, logged_in, go, results, client) -> None:
     """One person: log in, wait for the start, then take the next photo number and POST it."""
     session = log_in(web_url, username)
     send = plain_sender(web_url, session) if client == "plain" else requests_sender(web_url, session)
@@ -421,7 +446,7 @@ def person(web_url, username, fake_url, jobs, counter, logged_in, go, results, c
                 break
             counter.value = index + 1
         form = {
-            "img_url": f"{fake_url}/images/64x48.png?photo={index}",
+            "img_url": numbered(photo, "photo", index),
             "model_name": MODEL,
             "csrfmiddlewaretoken": session.submit_token,
         }
@@ -505,9 +530,9 @@ def wait_for_jobs(count: int, meters: dict[str, Meter], timeout: float) -> None:
 class SequentialClient(threading.Thread):
     """The vendor documentation's client: submit, ask for the status every 5 s until done, then the next."""
 
-    def __init__(self, fake: FakeHitPaw, photos: int) -> None:
+    def __init__(self, fake: FakeHitPaw, photo: str, photos: int) -> None:
         super().__init__(name="sequential", daemon=True)
-        self.fake, self.photos = fake, photos
+        self.fake, self.photo, self.photos = fake, photo, photos
         self.seconds: list[float] = []
 
     def run(self) -> None:
@@ -516,8 +541,8 @@ class SequentialClient(threading.Thread):
         headers = {"Apikey": API_KEY}
         for index in range(self.photos):
             started = time.monotonic()
-            body = {"img_url": f"{self.fake.url}/images/64x48.png?sequential={index}", "model_name": MODEL,
-                    "extension": ".png", "exif": True, "DPI": 300}  # fmt: skip
+            body = {"img_url": numbered(self.photo, "sequential", index), "model_name": MODEL,
+                    "extension": ".jpg", "exif": True, "DPI": 300}  # fmt: skip
             reply = session.post(
                 f"{self.fake.url}/api/photo-enhancer", json=body, headers=headers, timeout=30
             )
@@ -636,8 +661,10 @@ def print_result(args: argparse.Namespace, r: dict) -> None:
         f"| {r['completed']:,} | {ratio} |"
     )
     seq = r["sequential_per_photo"]
+    latency = f", answering each call {args.latency:g} s late" if args.latency else ""
     print(
-        f"\nsubmitting took {r['submit_span']:.1f} s ({args.jobs / r['submit_span']:.1f} photos/s); slowest POST "
+        f"\nphotos: {args.photo} solid-colour JPEGs, done by HitPaw {args.job_seconds:g} s after it took "
+        f"them{latency}; submitting took {r['submit_span']:.1f} s ({args.jobs / r['submit_span']:.1f} photos/s); slowest POST "
         f"{r['post_max'] * 1000:.0f} ms; {r['posts_refused']} POSTs not answered with the new job; "
         f"from POST to HitPaw accepting the photo p50/p95 {r['to_vendor_p50']:.2f} / {r['to_vendor_p95']:.2f} s; "
         f"noticed max {r['noticed_max']:.2f} s; jobs by status {json.dumps(r['by_status'])}; "

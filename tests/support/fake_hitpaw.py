@@ -241,9 +241,21 @@ def gradient_image(width: int, height: int, extension: str) -> bytes:
     return encode(Image.merge("RGB", (horizontal, vertical, Image.new("L", (width, height), 128))), extension)
 
 
-@lru_cache(maxsize=8)
+_solid_lock = threading.Lock()
+
+
 def solid_image(width: int, height: int, extension: str) -> bytes:
-    """One colour at any size: cheap to make and to send, however many megapixels it has."""
+    """One colour at any size: cheap to send however many megapixels it has, and made once per size.
+
+    Made under a lock: a thousand results asked for at once would otherwise each make their own
+    (0.2 s of CPU for 48 MP) before the first was cached, and the fake would slow the app it measures.
+    """
+    with _solid_lock:
+        return _make_solid_image(width, height, extension)
+
+
+@lru_cache(maxsize=8)
+def _make_solid_image(width: int, height: int, extension: str) -> bytes:
     return encode(Image.new("RGB", (width, height), SOLID_COLOUR), extension)
 
 
