@@ -38,7 +38,7 @@ class Command(BaseCommand):
         }  # fmt: skip
         # Children die with us even if we are SIGKILLed: see enhancer/management/processes.py.
         self._lifeline_read, self._lifeline_write = os.pipe()
-        children = {name: self._start(command) for name, command in commands.items()}
+        children = {name: self._start(name, command) for name, command in commands.items()}
         mode = "sandbox mode (no coins spent)" if settings.SANDBOX_MODE else "live HitPaw API"
         self.stdout.write(f"Enhance Desk on http://{host}:{port}/ — {mode}. Press Ctrl-C to stop.")
         stopping = False
