@@ -51,7 +51,10 @@ def lower_priority(session_leader: int, niceness: int) -> None:
     autogroup is off, niceness alone counts; under systemd, a unit's CPUWeight plays the session's
     part (README, deployment).
     """
-    os.setpriority(os.PRIO_PGRP, session_leader, niceness)  # the workers it forks inherit it
+    try:
+        os.setpriority(os.PRIO_PGRP, session_leader, niceness)  # the workers it forks inherit it
+    except ProcessLookupError:  # it has already ended: its supervisor sees that and says so
+        return
     try:
         with open(f"/proc/{session_leader}/autogroup", "w") as autogroup:
             autogroup.write(str(niceness))
