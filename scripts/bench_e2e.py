@@ -1,9 +1,9 @@
 """End-to-end benchmark: N photos through the real submit form, until every one is enhanced and saved.
 
     .venv/bin/python scripts/bench_e2e.py --jobs 1000 [--database sqlite|postgres] [--broker orm|redis]
-        [--clients 8] [--client plain|requests] [--photo 4000x3000] [--job-seconds 10] [--latency 0]
-        [--sequential-sample 3] [--workers 4] [--clusters 1] [--web-workers 2] [--web-threads 4]
-        [--env NAME=VALUE ...] [--quiet-wait 120] [--keep]
+        [--clients 8] [--client plain|requests] [--photo 4000x3000] [--model general_2x]
+        [--job-seconds 10] [--latency 0] [--sequential-sample 3] [--workers 4] [--clusters 1]
+        [--web-workers 2] [--web-threads 4] [--env NAME=VALUE ...] [--quiet-wait 120] [--keep]
 
 It builds everything fresh and throws it away afterwards (scripts/benchkit.py): a temporary folder
 with its own SQLite file, or the PostgreSQL database `enhance_bench_e2e` (dropped and recreated),
@@ -93,7 +93,6 @@ API_KEY = "bench-key"
 PG_BENCH_DB = "enhance_bench_e2e"
 REDIS_BENCH_URL = "redis://127.0.0.1:6379/7"
 PASSWORD = "bench-password-not-secret"
-MODEL = "general_2x"
 STOP_GRACE_SECONDS = 10
 MIGRATE_TIMEOUT = 180
 START_TIMEOUT = 60
@@ -135,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         clusters = start_clusters(args, env, workdir)
         wait_for_ticker()
         photo = photo_link(fake.url, args.photo, args.latency)
-        people = People(web_url, usernames, photo, args.jobs, args.client)
+        people = People(web_url, usernames, photo, args.model, args.jobs, args.client)
         people.log_in()
         meters = {
             "web": Meter(pgids=(web.pid,)),
@@ -147,7 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         for meter in meters.values():
             meter.start_window()
         cpu_start = CpuWindow()
-        sequential = SequentialClient(fake, photo, args.sequential_sample)
+        sequential = SequentialClient(fake, photo, args.model, args.sequential_sample)
         sequential.start()
         posts = people.submit_all()
         step(f"{len(posts)} photos submitted in {posts_span(posts):.1f} s; waiting for every job to finish")
@@ -180,6 +179,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--photo", default="4000x3000", metavar="WxH",
         help="each photo's size: a solid-colour JPEG (12 MP, a phone's, by default)",
     )  # fmt: skip
+    parser.add_argument(
+        "--model", default="general_2x", help="the model picked in the form (general_4x: 192 MP results)"
+    )
     parser.add_argument(
         "--latency", type=float, default=0, metavar="SECONDS",
         help="HitPaw answers every submit and status call this late",
@@ -375,7 +377,9 @@ class People:
     Python's lock, and that wait was counted in the POSTs' times.
     """
 
-    def __init__(self, web_url: str, usernames: list[str], photo: str, jobs: int, client: str) -> None:
+    def __init__(
+        self, web_url: str, usernames: list[str], photo: str, model: str, jobs: int, client: str
+    ) -> None:
         context = multiprocessing.get_context("spawn")  # this process has threads and Django set up
         self.jobs = jobs
         self.counter = context.Value("i", 0)
@@ -389,6 +393,7 @@ class People:
                     web_url,
                     name,
                     photo,
+                    model,
                     jobs,
                     self.counter,
                     self.logged_in,
@@ -431,7 +436,7 @@ def numbered(photo: str, name: str, index: int) -> str:
     return f"{photo}{'&' if '?' in photo else '?'}{name}={index}"
 
 
-def person(web_url, username, photo, jobs, counter, logged_in, go, results, client) -> None:
+def person(web_url, username, photo, model, jobs, counter, logged_in, go, results, client) -> None:
     """One person: log in, wait for the start, then take the next photo number and POST it."""
     session = log_in(web_url, username)
     send = plain_sender(web_url, session) if client == "plain" else requests_sender(web_url, session)
@@ -447,7 +452,7 @@ def person(web_url, username, photo, jobs, counter, logged_in, go, results, clie
             counter.value = index + 1
         form = {
             "img_url": numbered(photo, "photo", index),
-            "model_name": MODEL,
+            "model_name": model,
             "csrfmiddlewaretoken": session.submit_token,
         }
         started = time.time()
@@ -530,9 +535,9 @@ def wait_for_jobs(count: int, meters: dict[str, Meter], timeout: float) -> None:
 class SequentialClient(threading.Thread):
     """The vendor documentation's client: submit, ask for the status every 5 s until done, then the next."""
 
-    def __init__(self, fake: FakeHitPaw, photo: str, photos: int) -> None:
+    def __init__(self, fake: FakeHitPaw, photo: str, model: str, photos: int) -> None:
         super().__init__(name="sequential", daemon=True)
-        self.fake, self.photo, self.photos = fake, photo, photos
+        self.fake, self.photo, self.model, self.photos = fake, photo, model, photos
         self.seconds: list[float] = []
 
     def run(self) -> None:
@@ -541,7 +546,7 @@ class SequentialClient(threading.Thread):
         headers = {"Apikey": API_KEY}
         for index in range(self.photos):
             started = time.monotonic()
-            body = {"img_url": numbered(self.photo, "sequential", index), "model_name": MODEL,
+            body = {"img_url": numbered(self.photo, "sequential", index), "model_name": self.model,
                     "extension": ".jpg", "exif": True, "DPI": 300}  # fmt: skip
             reply = session.post(
                 f"{self.fake.url}/api/photo-enhancer", json=body, headers=headers, timeout=30
@@ -663,7 +668,7 @@ def print_result(args: argparse.Namespace, r: dict) -> None:
     seq = r["sequential_per_photo"]
     latency = f", answering each call {args.latency:g} s late" if args.latency else ""
     print(
-        f"\nphotos: {args.photo} solid-colour JPEGs, done by HitPaw {args.job_seconds:g} s after it took "
+        f"\nphotos: {args.photo} solid-colour JPEGs through {args.model}, done by HitPaw {args.job_seconds:g} s after it took "
         f"them{latency}; submitting took {r['submit_span']:.1f} s ({args.jobs / r['submit_span']:.1f} photos/s); slowest POST "
         f"{r['post_max'] * 1000:.0f} ms; {r['posts_refused']} POSTs not answered with the new job; "
         f"from POST to HitPaw accepting the photo p50/p95 {r['to_vendor_p50']:.2f} / {r['to_vendor_p95']:.2f} s; "
