@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db.models import F, Q
 from django.db.models.functions import Now
 
+from enhancer.db_backends import durable
 from enhancer.jobs import lifecycle, statements
 from enhancer.models import ACTIVE_STATUSES, Job, JobStatus, Lease
 
@@ -162,7 +163,8 @@ def start_submission(job_id: int, token: str) -> bool:
         "updated_at": db_now(),
         "lease_until": db_now_plus(settings.ENHANCER_LEASE_SECONDS),
     }
-    return bool(statements.update(Job, where, values))
+    with durable():  # after a power cut, the job goes to review rather than out again
+        return bool(statements.update(Job, where, values))
 
 
 def transition(job_id: int, token: str, status: str, message: str = "", **fields) -> bool:

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from enhancer import tasks
+from enhancer.db_backends import durable
 from enhancer.hitpaw import pricing
 from enhancer.jobs import budgets, lifecycle, pauses, scheduler, sources
 from enhancer.media import storage
@@ -57,7 +58,7 @@ def create_jobs(
 ) -> list[Job]:
     """Queue one job per link (several make one batch); the ticker picks them up within about a second."""
     now = timezone.now()
-    with transaction.atomic():
+    with durable(), transaction.atomic():  # a power cut must not undo a job we showed
         check_limits(user, model, len(img_urls), now)
         batch = Batch.objects.create(user=user, model=model) if len(img_urls) > 1 else None
         jobs = [
@@ -108,7 +109,7 @@ def create_upload_jobs(
     if not kept:
         raise SubmissionRefused(" ".join(problems))
     now = timezone.now()
-    with transaction.atomic():
+    with durable(), transaction.atomic():  # a power cut must not undo a job we showed
         try:
             check_limits(user, model, len(kept), now)
         except SubmissionRefused:
@@ -177,7 +178,7 @@ def retry_jobs(jobs) -> list[Job]:
     if pauses.current() is not None:
         raise SubmissionRefused(MSG_PAUSED)
     now = timezone.now()
-    with transaction.atomic():
+    with durable(), transaction.atomic():  # a power cut must not undo a job we showed
         failed = list(
             jobs.select_for_update(of=("self",))
             .filter(status__in=RETRYABLE_STATUSES, retries__isnull=True)
@@ -221,16 +222,17 @@ def cancel(job: Job) -> None:
         status__in=(JobStatus.QUEUED, JobStatus.FETCHING, JobStatus.SUBMITTING),
         submit_started_at__isnull=True,
     )
-    canceled = lifecycle.move(
-        job.pk,
-        JobStatus.CANCELED,
-        MSG_CANCELED,
-        only_if=not_sent,
-        lease_token="",
-        lease_until=None,
-        due_at=None,
-        finished_at=timezone.now(),
-    )
+    with durable():  # a power cut must not send a canceled photo after all
+        canceled = lifecycle.move(
+            job.pk,
+            JobStatus.CANCELED,
+            MSG_CANCELED,
+            only_if=not_sent,
+            lease_token="",
+            lease_until=None,
+            due_at=None,
+            finished_at=timezone.now(),
+        )
     if not canceled:
         raise SubmissionRefused(MSG_TOO_LATE_TO_CANCEL)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection
 from django.utils import timezone
 
+from enhancer.db_backends import durable
 from enhancer.jobs import lifecycle
 from enhancer.models import Job, JobStatus, SubmissionPause
 
@@ -25,9 +26,10 @@ def in_force() -> bool:
 
 def pause(reason: str, code: int | None) -> None:
     """Stop new submissions until an admin resumes them, so no more coins or requests are wasted."""
-    SubmissionPause.objects.update_or_create(
-        pk=1, defaults={"paused": True, "reason": reason, "error_code": code}
-    )
+    with durable():  # a power cut must not lift it
+        SubmissionPause.objects.update_or_create(
+            pk=1, defaults={"paused": True, "reason": reason, "error_code": code}
+        )
 
 
 def resume() -> int:

@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import DatabaseError, connection
 
+from enhancer.db_backends import durable
 from enhancer.hitpaw import pricing
 from enhancer.hitpaw.backoff import jittered_backoff
 from enhancer.hitpaw.client import HitPawClient, Submission
@@ -180,7 +181,11 @@ def submit(job: Job, token: str, client: HitPawClient) -> bool:
 
 
 def _record_submission(job: Job, token: str, submission: Submission) -> None:
-    """Record an accepted (paid) submission, retrying the write: losing it would lose the job."""
+    """Record an accepted (paid) submission, retrying the write: losing it would lose the job.
+
+    Synced lazily on SQLite, like most writes: a power cut that undoes it leaves the job marked as
+    being sent (that mark is synced), so it goes to review, as after a crash during the call.
+    """
     for attempt in range(settings.ENHANCER_RECORD_TRIES):
         try:
             moved = claims.transition(
@@ -220,20 +225,21 @@ def _record_submission(job: Job, token: str, submission: Submission) -> None:
 
 def _adopt_late_acceptance(job: Job, submission: Submission) -> None:
     """Our lease ran out mid-call, and the job went (or is going) to review: HitPaw has it, so poll it."""
-    adopted = lifecycle.move(
-        job.pk,
-        JobStatus.CONVERTING,
-        MSG_ACCEPTED_LATE,
-        only_if={"status__in": [JobStatus.SUBMITTING, JobStatus.NEEDS_REVIEW], "hitpaw_job_id": ""},
-        hitpaw_job_id=submission.job_id,
-        coins=submission.coins,
-        submitted_at=claims.db_now(),
-        finished_at=None,
-        attempts=0,
-        error_code=None,
-        then=ledger.charge_writer(job, submission.job_id, submission.coins),
-        **claims.release_fields(claims.db_now()),
-    )
+    with durable():
+        adopted = lifecycle.move(
+            job.pk,
+            JobStatus.CONVERTING,
+            MSG_ACCEPTED_LATE,
+            only_if={"status__in": [JobStatus.SUBMITTING, JobStatus.NEEDS_REVIEW], "hitpaw_job_id": ""},
+            hitpaw_job_id=submission.job_id,
+            coins=submission.coins,
+            submitted_at=claims.db_now(),
+            finished_at=None,
+            attempts=0,
+            error_code=None,
+            then=ledger.charge_writer(job, submission.job_id, submission.coins),
+            **claims.release_fields(claims.db_now()),
+        )
     if adopted:
         log.warning(
             "Job %s: HitPaw accepted it as %s after its lease ran out; polling it", job.pk, submission.job_id
