@@ -92,23 +92,21 @@ DATABASES = {
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=0
     )
 }
-if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-    # Keep connections: a new PostgreSQL connection costs ~10 ms against ~0.7 ms for a query on a
-    # kept one (docs/benchmarks.md). Web threads and the workers' fixed poll threads each keep one,
-    # checked before reuse once idle over 5 s, so a restarted database costs a failed health check.
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 300, minimum=0)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Django's backend, but a connection that served a request in the last 5 s is not re-checked.
-        DATABASES["default"]["ENGINE"] = "enhancer.db_backends.postgresql"
-        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
-            # Parameters sent apart from the SQL, and a statement run a 5th time on a connection is
-            # prepared there: PostgreSQL stops parsing and planning the pipeline's few statements
-            # anew (a third of its CPU in the end-to-end benchmark, docs/benchmarks.md). Off behind a
-            # pooler in transaction mode that cannot keep them (PgBouncer before 1.21).
-            DATABASES["default"].setdefault("OPTIONS", {}).update(
-                server_side_binding=True, prepare_threshold=5
-            )
+# Keep connections: a new PostgreSQL connection costs ~10 ms against ~0.7 ms for a query on a kept
+# one, and a new SQLite one ~3 ms in a busy web server (docs/benchmarks.md). Web threads and the
+# workers' fixed poll threads each keep one, checked before reuse once idle over 5 s, so a
+# restarted database costs a failed health check.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 300, minimum=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, but a connection that served a request in the last 5 s is not re-checked.
+    DATABASES["default"]["ENGINE"] = "enhancer.db_backends.postgresql"
+    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+        # Parameters sent apart from the SQL, and a statement run a 5th time on a connection is
+        # prepared there: PostgreSQL stops parsing and planning the pipeline's few statements
+        # anew (a third of its CPU in the end-to-end benchmark, docs/benchmarks.md). Off behind a
+        # pooler in transaction mode that cannot keep them (PgBouncer before 1.21).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend, but a transaction waiting for the write lock tries again every millisecond.
     DATABASES["default"]["ENGINE"] = "enhancer.db_backends.sqlite"

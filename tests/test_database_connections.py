@@ -1,4 +1,4 @@
-"""PostgreSQL connections are kept (and checked) between requests and jobs; SQLite stays as it was."""
+"""Connections are kept (and checked) between requests and jobs, on PostgreSQL and SQLite."""
 
 import json
 import os
@@ -42,10 +42,11 @@ def test_it_lets_an_operator_choose_how_long():
     assert db["CONN_MAX_AGE"] == 0
 
 
-def test_it_leaves_sqlite_opening_a_connection_per_request():
+def test_it_keeps_sqlite_connections_too_and_begins_transactions_immediate():
     db = database_settings()
 
-    assert db["CONN_MAX_AGE"] == 0
+    assert db["CONN_MAX_AGE"] == 300
+    assert db["CONN_HEALTH_CHECKS"] is True
     assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 

@@ -14,7 +14,7 @@ from django.db import OperationalError, connection, transaction
 from enhancer.db_backends import durable
 from enhancer.hitpaw.client import Submission
 from enhancer.jobs import intake
-from enhancer.models import Job, JobStatus
+from enhancer.models import JobStatus
 from tests.support.jobs import StubClient, default_model, make_job, step
 
 pytestmark = [
@@ -137,7 +137,9 @@ def writes(column: str):
     return lambda event: f'"{column}"' in event
 
 
-def test_commits_are_synced_lazily_and_a_durable_block_syncs_the_log_after_them(monkeypatch, django_user_model):
+def test_commits_are_synced_lazily_and_a_durable_block_syncs_the_log_after_them(
+    monkeypatch, django_user_model
+):
     happened = WhatHappened(monkeypatch)
     assert sync_level() == NORMAL
     with connection.execute_wrapper(happened), durable():
@@ -152,7 +154,9 @@ def test_the_mark_before_a_paid_call_is_on_disk_before_the_call(monkeypatch):
     happened = WhatHappened(monkeypatch)
     job = make_job(JobStatus.SUBMITTING)
     with connection.execute_wrapper(happened):
-        job = step(job, StubClient(submits=[Submission(job_id="hp-1", coins=20)], on_submit=happened.paid_call))
+        job = step(
+            job, StubClient(submits=[Submission(job_id="hp-1", coins=20)], on_submit=happened.paid_call)
+        )
 
     assert job.status == JobStatus.CONVERTING
     marked = happened.index(writes("submit_started_at"))

@@ -1,4 +1,4 @@
-"""Django's database backends with two changes each that matter under load (see their modules)."""
+"""Django's database backends with the few changes that matter under load (see their modules)."""
 
 from __future__ import annotations
 

@@ -138,7 +138,7 @@ _thread_state = threading.local()
 def _advance_in_thread(job_id: int, token: str, next_step_until: float) -> None:
     used_at = getattr(_thread_state, "used_at", None)
     if used_at is None or time.monotonic() - used_at > TRUST_CONNECTION_SECONDS:
-        close_old_connections()  # drops a broken or expired connection (on SQLite, any), keeps a good one
+        close_old_connections()  # drops a broken or expired connection, keeps a good one
     try:
         advance_while_due(job_id, token, next_step_until)
     except Exception:
