@@ -16,7 +16,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import DatabaseError, connection
 
-from enhancer.db_backends import durable
 from enhancer.hitpaw import pricing
 from enhancer.hitpaw.backoff import jittered_backoff
 from enhancer.hitpaw.client import HitPawClient, Submission
@@ -225,21 +224,20 @@ def _record_submission(job: Job, token: str, submission: Submission) -> None:
 
 def _adopt_late_acceptance(job: Job, submission: Submission) -> None:
     """Our lease ran out mid-call, and the job went (or is going) to review: HitPaw has it, so poll it."""
-    with durable():
-        adopted = lifecycle.move(
-            job.pk,
-            JobStatus.CONVERTING,
-            MSG_ACCEPTED_LATE,
-            only_if={"status__in": [JobStatus.SUBMITTING, JobStatus.NEEDS_REVIEW], "hitpaw_job_id": ""},
-            hitpaw_job_id=submission.job_id,
-            coins=submission.coins,
-            submitted_at=claims.db_now(),
-            finished_at=None,
-            attempts=0,
-            error_code=None,
-            then=ledger.charge_writer(job, submission.job_id, submission.coins),
-            **claims.release_fields(claims.db_now()),
-        )
+    adopted = lifecycle.move(
+        job.pk,
+        JobStatus.CONVERTING,
+        MSG_ACCEPTED_LATE,
+        only_if={"status__in": [JobStatus.SUBMITTING, JobStatus.NEEDS_REVIEW], "hitpaw_job_id": ""},
+        hitpaw_job_id=submission.job_id,
+        coins=submission.coins,
+        submitted_at=claims.db_now(),
+        finished_at=None,
+        attempts=0,
+        error_code=None,
+        then=ledger.charge_writer(job, submission.job_id, submission.coins),
+        **claims.release_fields(claims.db_now()),
+    )
     if adopted:
         log.warning(
             "Job %s: HitPaw accepted it as %s after its lease ran out; polling it", job.pk, submission.job_id

@@ -13,7 +13,7 @@ it from another thread, deadlocked against this connection until the busy timeou
 Commits are synced to disk lazily (WAL with `synchronous = NORMAL`): a crashed app or a killed
 worker loses nothing, and a power cut may lose the last moments' commits, never a part of one, so
 the database comes back as it was a moment earlier. Syncing every commit held the one write lock
-through an fsync each time: 1,000 photos took 44 s instead of 33 s (docs/benchmarks.md). The
+through an fsync each time: 1,000 photos took 44 s instead of 33–35 s (docs/benchmarks.md). The
 commits a power cut must not undo (a new job, the mark before a paid call) are made in `durable()`,
 which syncs the log after them, outside the lock.
 """
@@ -42,8 +42,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """Commits made in this block are on disk when it ends: the log is synced once, after them.
 
         Synced outside the write lock, so the other writers go on meanwhile, and syncs asked for at
-        once share the disk's flush (`synchronous = FULL` held the lock through each: 1,000 photos
-        took 39 s, not 35). Inside a transaction (a test's), its commit is still to come.
+        once share the disk's flush (`synchronous = FULL` for them held the lock through each:
+        1,000 photos took 39 s against 37). Inside a transaction (a test's), its commit is to come.
         """
         yield
         if not self.in_atomic_block:
