@@ -9,23 +9,29 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 PRINT_DATABASE = (
-    "import json, django; from django.conf import settings; django.setup();"
+    "from django.conf import settings;"
     "print(json.dumps({k: v for k, v in settings.DATABASES['default'].items() if k != 'TEST'}, default=str))"
 )
 
 
-def database_settings(**env):
+def in_a_new_process(code: str, **env) -> str:
+    """What `code` prints in a fresh Django process (as a web or worker process starts), on SQLite
+    unless `env` names another database."""
     environ = {name: value for name, value in os.environ.items() if name != "DATABASE_URL"}
     environ.update(DJANGO_SETTINGS_MODULE="hitpaw_site.settings", **env)
     out = subprocess.run(
-        [sys.executable, "-c", PRINT_DATABASE],
+        [sys.executable, "-c", f"import json, sys, django; django.setup(); {code}"],
         cwd=PROJECT,
         env=environ,
         capture_output=True,
         text=True,
         check=True,
     )
-    return json.loads(out.stdout)
+    return out.stdout
+
+
+def database_settings(**env):
+    return json.loads(in_a_new_process(PRINT_DATABASE, **env))
 
 
 def test_it_keeps_postgresql_connections_and_checks_them_before_reuse():
@@ -69,13 +75,4 @@ def test_an_operator_behind_a_transaction_pooler_can_turn_preparing_off():
 
 def test_a_thread_back_from_the_database_gets_the_gil_within_half_a_millisecond():
     """Set in every Django process (web, cluster, commands), not Python's 5 ms (enhancer/apps.py)."""
-    out = subprocess.run(
-        [sys.executable, "-c", "import sys, django; django.setup(); print(sys.getswitchinterval())"],
-        cwd=PROJECT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "hitpaw_site.settings"},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-
-    assert float(out.stdout) == 0.0005
+    assert float(in_a_new_process("print(sys.getswitchinterval())")) == 0.0005

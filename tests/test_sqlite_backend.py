@@ -42,10 +42,15 @@ class WriteLockHolder:
         self.raw.close()
 
 
-def busy_timeout_ms() -> int:
+def pragma(name: str) -> int:
+    """The connection's value of one of SQLite's settings."""
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
+        cursor.execute(f"PRAGMA {name}")
         return cursor.fetchone()[0]
+
+
+def busy_timeout_ms() -> int:
+    return pragma("busy_timeout")
 
 
 def test_a_transaction_waits_for_the_write_lock_and_then_commits(django_user_model):
@@ -94,12 +99,6 @@ def test_statements_outside_a_transaction_keep_the_busy_timeout(django_user_mode
 NORMAL = 1  # PRAGMA synchronous: a commit is synced by the next checkpoint, not at once
 
 
-def sync_level() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA synchronous")
-        return cursor.fetchone()[0]
-
-
 class WhatHappened:
     """In order: each write (the SQL up to its WHERE), each sync of a file to disk, each paid call."""
 
@@ -141,7 +140,7 @@ def test_commits_are_synced_lazily_and_a_durable_block_syncs_the_log_after_them(
     monkeypatch, django_user_model
 ):
     happened = WhatHappened(monkeypatch)
-    assert sync_level() == NORMAL
+    assert pragma("synchronous") == NORMAL
     with connection.execute_wrapper(happened), durable():
         django_user_model.objects.create(username="kept")
         assert not any(log_synced(event) for event in happened.events)
