@@ -40,6 +40,12 @@ class ShareLink(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
     views = models.PositiveIntegerField(default=0)
     last_viewed_at = models.DateTimeField(null=True, blank=True)
+    # Off by default: public copies are served without EXIF/XMP/IPTC (GPS, camera, author).
+    keep_details = models.BooleanField(
+        "keep photo details",
+        default=False,
+        help_text="Serve the photos with their EXIF/XMP/IPTC details (GPS position, camera, author).",
+    )
 
     objects = ShareLinkQuerySet.as_manager()
 
