@@ -14,14 +14,15 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, transaction
 
+from enhancer.db_backends import durable
 from enhancer.hitpaw import pricing
 from enhancer.hitpaw.backoff import jittered_backoff
 from enhancer.hitpaw.client import HitPawClient, Submission
 from enhancer.hitpaw.errors import CODE_RATE_LIMITED, CODE_TASK_MISSING, HitPawError
 from enhancer.hitpaw.statuses import FAILURE_MESSAGES, GENERIC_FAILURE, RESULT_LINK_DAYS
-from enhancer.jobs import claims, ledger, lifecycle, pauses
+from enhancer.jobs import budgets, claims, ledger, lifecycle, pauses
 from enhancer.jobs.sources import result_fetch_allows_private, submission_url
 from enhancer.jobs.step_read import job_for_step
 from enhancer.media import storage
@@ -47,6 +48,17 @@ MSG_STALLED = (
     "storage), so we stopped trying."
 )
 MSG_STALLED_PAID = " HitPaw has this photo and may have charged for it: an admin should check it."
+MSG_RESULT_GONE = (
+    "HitPaw no longer has this photo's result (it says the job does not exist), so it cannot be "
+    "saved. HitPaw charged for it: an admin can check the HitPaw dashboard."
+)
+MSG_RESULT_DAYS_OVER = (
+    "HitPaw keeps a result for 8 days after the photo was sent, and those days are over, so it "
+    "can no longer be saved."
+)
+MSG_NO_LINK_YET = "HitPaw has not given the enhanced photo's link yet."
+# A result link HitPaw gave this recently is used as it is; an older one is asked for again first.
+FRESH_LINK_SECONDS = 60
 
 
 def advance(job_id: int, token: str, client: HitPawClient) -> bool:
@@ -140,8 +152,15 @@ def submit(job: Job, token: str, client: HitPawClient) -> bool:
             _end(job, token, JobStatus.FAILED, problem)
             return False
     # Marked as begun with a fresh lease just before the coin-spending call, so the call cannot
-    # outlive it.
-    if not claims.start_submission(job.pk, token):
+    # outlive it; in the same transaction as the budget check at the photo's real price, whose
+    # locks put photos sent at once one after the other.
+    with durable(), transaction.atomic():
+        over_budget = budgets.before_sending(job)
+        started = over_budget is None and claims.start_submission(job.pk, token)
+    if over_budget:
+        _end(job, token, JobStatus.FAILED, over_budget)  # nothing sent, nothing charged
+        return False
+    if not started:
         return False
     try:
         submission = client.submit(
@@ -319,13 +338,22 @@ def _poll_failed(job: Job, token: str, error: HitPawError) -> None:
 
 
 def download_result(job: Job, token: str, client: HitPawClient) -> bool:
-    """Copy the result into our own storage (HitPaw deletes it after 8 days)."""
+    """Copy the result into our own storage (HitPaw deletes it after 8 days).
+
+    A retry (or a link no longer fresh) first asks HitPaw for the result's link again: its links
+    are signed and expire, so an old one would be refused however often it is tried.
+    """
+    res_url = job.res_url
+    if _link_may_have_lapsed(job):
+        res_url = _fresh_result_link(job, token, client)
+        if not res_url:
+            return False  # ended, or handed back to try again later
     try:
         fetched = fetch_image(
-            job.res_url,
+            res_url,
             max_bytes=settings.ENHANCER_MAX_RESULT_BYTES,
             max_pixels=pricing.max_output_pixels(job.model.kind),
-            allow_private=result_fetch_allows_private(job.res_url),
+            allow_private=result_fetch_allows_private(res_url),
             connect_timeout=settings.ENHANCER_CONNECT_TIMEOUT,
             read_timeout=settings.ENHANCER_READ_TIMEOUT,
             total_seconds=settings.ENHANCER_RESULT_FETCH_SECONDS,
@@ -350,10 +378,46 @@ def download_result(job: Job, token: str, client: HitPawClient) -> bool:
     return False
 
 
+def _link_may_have_lapsed(job: Job) -> bool:
+    """True for a retry, or a link HitPaw gave longer ago than a freshly polled one."""
+    if job.attempts or not job.res_url:
+        return True
+    return job.res_url_at is not None and job.db_now - job.res_url_at > _seconds(FRESH_LINK_SECONDS)
+
+
+def _fresh_result_link(job: Job, token: str, client: HitPawClient) -> str:
+    """Ask HitPaw for the result's link now; empty when the job was ended or handed back instead.
+
+    HitPaw no longer knowing the job ends it (nothing left to save). Any other failed status call
+    falls back on the link we have: the files may be served while the API is not.
+    """
+    try:
+        status = client.status(job.hitpaw_job_id)
+    except HitPawError as error:
+        if error.code == CODE_TASK_MISSING:
+            _end(job, token, JobStatus.FAILED, MSG_RESULT_GONE, error.code)
+        elif not job.res_url:
+            _retry_download(job, token, error.message)
+        return "" if error.code == CODE_TASK_MISSING else job.res_url
+    if status.is_failed:
+        message = FAILURE_MESSAGES.get(status.status, GENERIC_FAILURE)
+        _end(job, token, JobStatus.FAILED, message, vendor_status=status.status[:40])
+        return ""
+    if not (status.is_completed and status.res_url):
+        if not job.res_url:
+            _retry_download(job, token, MSG_NO_LINK_YET)
+        return job.res_url
+    if status.res_url != job.res_url and not claims.update(
+        job.pk, token, res_url=status.res_url, res_url_at=claims.db_now()
+    ):
+        return ""  # our lease ran out: the job is someone else's now
+    return status.res_url
+
+
 def _retry_download(job: Job, token: str, problem: str) -> None:
-    """The photo is paid for and HitPaw keeps it 8 days: back off over hours before giving up."""
-    got_link_at = job.res_url_at or job.submitted_at or job.db_now
-    give_up_at = got_link_at + _seconds(settings.ENHANCER_RESULT_RETRY_SECONDS)
+    """The photo is paid for and HitPaw keeps it 8 days from the paid call: back off over hours till then."""
+    paid_at = job.submitted_at or job.res_url_at or job.db_now
+    give_up_at = paid_at + _seconds(min(settings.ENHANCER_RESULT_RETRY_SECONDS, RESULT_LINK_DAYS * 86400))
     attempts = job.attempts + 1
     if job.db_now < give_up_at:
         delay = jittered_backoff(
@@ -369,11 +433,14 @@ def _retry_download(job: Job, token: str, problem: str) -> None:
             **claims.release_fields(_later(delay)),
         )
         return
-    kept_until = got_link_at + _seconds(RESULT_LINK_DAYS * 86400)
-    message = (
-        f"The enhanced photo could not be saved: {problem} An admin can retry the download until "
-        f"{kept_until:%b %d, %H:%M} UTC, while HitPaw still keeps it."
-    )
+    kept_until = paid_at + _seconds(RESULT_LINK_DAYS * 86400)
+    if job.db_now < kept_until:
+        message = (
+            f"The enhanced photo could not be saved: {problem} An admin can retry the download until "
+            f"{kept_until:%b %d, %H:%M} UTC, while HitPaw still keeps it."
+        )
+    else:
+        message = f"The enhanced photo could not be saved: {problem} {MSG_RESULT_DAYS_OVER}"
     _end(job, token, JobStatus.FAILED, message, attempts=attempts)
 
 

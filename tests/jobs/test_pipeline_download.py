@@ -127,8 +127,8 @@ def test_it_backs_off_up_to_an_hour_between_tries_of_a_paid_result(web, settings
 def test_it_fails_a_broken_result_link_only_after_the_retry_window_and_keeps_the_coins(web, broken, settings):
     answer, words = BROKEN_RESULTS[broken]
     web.add(responses.GET, RESULT_URL, **answer)
-    link_age = timedelta(seconds=settings.ENHANCER_RESULT_RETRY_SECONDS, minutes=1)
-    job = downloading(res_url_at=timezone.now() - link_age)
+    settings.ENHANCER_RESULT_RETRY_SECONDS = 86400  # shorter than HitPaw's 8 days: an admin can still retry
+    job = downloading(submitted_at=timezone.now() - timedelta(days=1, minutes=1))
 
     job = step(job, StubClient())
 
