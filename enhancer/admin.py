@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlsafe_base64_encode
 from django.utils.text import Truncator
+from django_q.models import Failure, OrmQ, Schedule, Success
 
 from enhancer.jobs import budgets, ledger, pauses, review
 from enhancer.models import (
@@ -47,6 +48,37 @@ def _named_app_list(request, app_label=None):
 
 
 admin.site.get_app_list = _named_app_list
+
+
+def _read_only(model_admin: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
+    """django-q2's own admin page for a model, read-only for everyone, superusers included: a
+    schedule's or a task's `func`, `args` and `hook` are code the workers would import and run.
+    A superuser may still delete one (a stale schedule, old failures); nobody may resubmit."""
+
+    class ReadOnly(model_admin):
+        def has_add_permission(self, request, obj=None) -> bool:
+            return False
+
+        def has_change_permission(self, request, obj=None) -> bool:
+            return False
+
+        def has_delete_permission(self, request, obj=None) -> bool:
+            return request.user.is_superuser
+
+        def get_actions(self, request):
+            actions = super().get_actions(request)
+            actions.pop("resubmit_task", None)
+            return actions
+
+    ReadOnly.__name__ = ReadOnly.__qualname__ = f"ReadOnly{model_admin.__name__}"
+    return ReadOnly
+
+
+for _model in (Schedule, Success, Failure, OrmQ):
+    if admin.site.is_registered(_model):
+        _technical = type(admin.site.get_model_admin(_model))
+        admin.site.unregister(_model)
+        admin.site.register(_model, _read_only(_technical))
 
 
 @admin.register(EnhanceModel)

@@ -15,7 +15,7 @@ class EnhancerConfig(AppConfig):
     verbose_name = "Enhance Desk"
 
     def ready(self) -> None:
-        from django_q.signals import post_spawn
+        from django_q.signals import post_spawn, pre_enqueue
 
         sys.setswitchinterval(GIL_SWITCH_SECONDS)
 
@@ -25,6 +25,7 @@ class EnhancerConfig(AppConfig):
         processes.watch_parent()
 
         post_spawn.connect(_watch_the_ticker, dispatch_uid="enhancer-ticker-on-spawn")
+        pre_enqueue.connect(_refuse_unknown_tasks, dispatch_uid="enhancer-task-allow-list")
 
 
 def _watch_the_ticker(sender, proc_name, **kwargs) -> None:
@@ -32,3 +33,10 @@ def _watch_the_ticker(sender, proc_name, **kwargs) -> None:
     from enhancer import tasks
 
     tasks.watch_ticker()
+
+
+def _refuse_unknown_tasks(sender, task, **kwargs) -> None:
+    """Only this app's own task functions are queued (enhancer/tasks.py:ALLOWED_TASKS)."""
+    from enhancer import tasks
+
+    tasks.refuse_unknown_tasks(sender, task, **kwargs)

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from django.conf import settings
 from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
+from django_q.utils import get_func_repr
 
 from enhancer.jobs import scheduler
 
+log = logging.getLogger(__name__)
 GROUP = "enhancer"
+REFUSED = "enhancer.tasks.refused"
+# The only functions the workers run: a schedule or queued task naming anything else (say
+# `os.system`, typed into an admin form) runs `refused` instead, which records a failure.
+ALLOWED_TASKS = frozenset(
+    {
+        "enhancer.tasks.advance_batch",
+        "enhancer.tasks.ticker",
+        "enhancer.tasks.watchdog",
+        "enhancer.sandbox.tasks.enhance_task",
+        REFUSED,
+    }
+)
 
 _broker: Broker | None = None
 _broker_pid = 0
@@ -61,3 +76,29 @@ def kick() -> None:
 def watch_ticker() -> None:
     """From this worker's start, make sure a ticker runs: at once, and again if its host dies."""
     scheduler.watch_ticker(kick)
+
+
+def refuse_unknown_tasks(sender, task: dict, **kwargs) -> None:
+    """django-q2's `pre_enqueue`: every task (schedules' too) passes here before it is signed and
+    queued. One that names a function off the allow-list, or any result hook (the monitor imports
+    and calls it), is swapped for `refused`, so the code it names never runs on a worker."""
+    func = get_func_repr(task["func"])
+    hook = task.get("hook")
+    if func in ALLOWED_TASKS and not hook:
+        return
+    named = f"{func} (result hook {get_func_repr(hook)})" if hook else str(func)
+    log.error(
+        "Refused to queue %s from %s: the workers run only Enhance Desk's own tasks",
+        named,
+        task.get("group") or task.get("name"),
+    )
+    task.pop("hook", None)
+    task.update(func=REFUSED, args=(named,), kwargs={})
+
+
+def refused(named: str) -> None:
+    """What runs in place of a refused task: a failure row saying why, in the admin and the log."""
+    raise PermissionError(
+        f"Refused: {named} is not one of Enhance Desk's tasks, so it was not run. "
+        "Only the app's own task functions may be scheduled."
+    )
