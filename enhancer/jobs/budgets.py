@@ -1,8 +1,9 @@
 """Monthly budgets: what is left for the team and for a person, counting photos not yet charged.
 
-A photo still on its way to HitPaw has not been charged, but it will be: its estimate (or, before
-its size is known, its model's lowest price) counts against the budget, so a burst of submissions
-cannot pass a limit between being taken and being charged.
+Checked twice. When a photo is taken (`refusal`), every photo still on its way counts at its
+estimate (or, before its size is known, its model's lowest price). Just before the paid call
+(`before_sending`), the photo's own estimate from its real size is checked against what was charged
+and what is being sent: a photo only a link long at intake cannot pass a limit at its real price.
 """
 
 from __future__ import annotations
@@ -38,11 +39,17 @@ def lowest_price(model: EnhanceModel) -> int:
     return pricing.estimate_coins(model.kind, 0)
 
 
-def _used(user=None) -> int:
-    """Coins charged this month plus coins on their way (jobs not yet charged)."""
+def _used(user=None, *, only_being_sent: bool = False) -> int:
+    """Coins charged this month plus coins on their way (jobs not yet charged), at their estimates.
+
+    `only_being_sent` counts, of those on their way, only the photos whose paid call has begun:
+    the others are checked themselves before theirs.
+    """
     month = usage.period("month")
     charged = usage.in_period(usage.charges(user), month).aggregate(total=Sum("coins"))["total"] or 0
     pending = Job.objects.filter(status__in=ACTIVE_STATUSES, hitpaw_job_id="")
+    if only_being_sent:
+        pending = pending.filter(submit_started_at__isnull=False)
     if user is not None:
         pending = pending.filter(user=user)
     on_the_way = 0
@@ -66,27 +73,69 @@ def what_is_left(user) -> list[Left]:
     return [left for left in (team_left(), user_left(user)) if left is not None]
 
 
-def refusal(user, model: EnhanceModel, photos: int) -> str | None:
+def refusal(user, model: EnhanceModel, photos: int, need: int | None = None) -> str | None:
     """Why `photos` more photos on `model` would pass a limit, in plain words; None if they fit.
 
-    Inside a transaction, it locks the team's budget row first when the team has a limit, so two
-    submissions at once are checked one after the other and cannot both take the last coins. With
-    no team limit nothing is shared, and no lock makes everyone's submissions wait for each other
-    (a person's own limit is guarded by the lock on their row, taken first by `intake.check_limits`).
+    `need` is their coins when their sizes are known (uploads); otherwise the model's lowest price
+    each. Inside a transaction, it locks the team's budget row first when the team has a limit, so
+    two submissions at once are checked one after the other and cannot both take the last coins.
+    With no team limit nothing is shared, and no lock makes everyone's submissions wait for each
+    other (a person's own limit is guarded by the lock on their row, taken first by
+    `intake.check_limits`).
     """
     team = TeamBudget.objects.select_for_update().filter(pk=1, monthly_coins__isnull=False).first()
     limits = [Left("team", team.monthly_coins, _used())] if team else []
     limits += [left for left in (user_left(user),) if left is not None]
-    need = lowest_price(model) * photos
+    known = need is not None
+    need = need if known else lowest_price(model) * photos
     for left in limits:
         if need > left.left:
             whose = "The team's monthly coin budget" if left.who == "team" else "Your monthly coin limit"
             return (
                 f"{whose} has {left.left} coins left this month, and "
-                f"{'this photo needs' if photos == 1 else f'these {photos} photos need'} at least {need}. "
+                f"{'this photo needs' if photos == 1 else f'these {photos} photos need'} "
+                f"{'about' if known else 'at least'} {need}. "
                 "Ask an admin to raise the budget, or wait until next month."
             )
     return None
+
+
+def before_sending(job) -> str | None:
+    """Why sending `job` now would pass the team's or its person's limit, in plain words; None if it fits.
+
+    Asked just before the paid call, at the photo's estimate from its real size, against this
+    month's charges and the photos being sent and not yet charged. Call it inside the transaction
+    that marks the job as being sent: it locks the team's budget row, then the person's, so photos
+    sent at once are checked one after the other and cannot both take the last coins.
+    """
+    team = TeamBudget.objects.select_for_update().filter(pk=1, monthly_coins__isnull=False).first()
+    personal = UserBudget.objects.select_for_update().filter(user_id=job.user_id).first()
+    if team is None and personal is None:
+        return None
+    need = estimate(job)
+    limits = [("the team's monthly coin budget", team.monthly_coins, None)] if team else []
+    if personal is not None:
+        limits.append(("your monthly coin limit", personal.monthly_coins, job.user_id))
+    for whose, limit, user in limits:
+        left = max(limit - _used(user, only_being_sent=True), 0)
+        if need > left:
+            return (
+                f"Over budget: {whose} has {left} coins left this month, and this "
+                f"photo needs {need}. It was not sent to HitPaw and no coins were spent. You can try it "
+                "again once an admin raises the budget, or next month."
+            )
+    return None
+
+
+def estimate(job) -> int:
+    """The coins `job` should cost: from its real size once known, else its model's lowest price."""
+    if job.estimated_coins is not None:
+        return job.estimated_coins
+    kind, scale = job.model.kind, job.model.scale
+    if job.original_width and job.original_height:
+        output = pricing.output_megapixels(job.original_width, job.original_height, scale)
+        return pricing.estimate_coins(kind, output)
+    return pricing.estimate_coins(kind, 0)
 
 
 def near_limit() -> list[Left]:

@@ -111,7 +111,8 @@ def create_upload_jobs(
     now = timezone.now()
     with durable(), transaction.atomic():  # a power cut must not undo a job we showed
         try:
-            check_limits(user, model, len(kept), now)
+            need = sum(_estimate(stored.info.width, stored.info.height, kind, scale) for stored in kept)
+            check_limits(user, model, len(kept), now, need=need)
         except SubmissionRefused:
             for stored in kept:
                 storage.discard(stored.name)
@@ -156,8 +157,12 @@ def _uploaded_fields(name: str, filename: str, size: tuple[str, int, int], kind:
         "extension": extension,
         "original_width": width,
         "original_height": height,
-        "estimated_coins": pricing.estimate_coins(kind, pricing.output_megapixels(width, height, scale)),
+        "estimated_coins": _estimate(width, height, kind, scale),
     }
+
+
+def _estimate(width: int, height: int, kind: str, scale: int) -> int:
+    return pricing.estimate_coins(kind, pricing.output_megapixels(width, height, scale))
 
 
 def _own_link(job: Job) -> str:
@@ -186,8 +191,8 @@ def retry_jobs(jobs) -> list[Job]:
         )
         if not failed:
             raise SubmissionRefused(MSG_NOTHING_TO_RETRY)
-        for (user, model), tries in _count_by_user_and_model(failed).items():
-            check_limits(user, model, tries, now)
+        for (user, model), (tries, need) in _count_by_user_and_model(failed).items():
+            check_limits(user, model, tries, now, need=need)
         retries = [
             _new_job(
                 old.user,
@@ -245,18 +250,20 @@ def _retry_upload_fields(old: Job) -> dict:
     return _uploaded_fields(old.original.name, old.upload_name, size, old.model.kind, old.model.scale)
 
 
-def _check_budget(user, model: EnhanceModel, photos: int) -> None:
+def _check_budget(user, model: EnhanceModel, photos: int, need: int | None) -> None:
     """Refuse before any coin is spent when the photos would pass a budget; holds its lock until commit."""
-    over_budget = budgets.refusal(user, model, photos)
+    over_budget = budgets.refusal(user, model, photos, need)
     if over_budget:
         raise SubmissionRefused(over_budget)
 
 
 def _count_by_user_and_model(jobs: list[Job]) -> dict:
+    """(photos, coins) per person and model; each photo at its last estimate (its size is known)."""
     counts: dict = {}
     for job in jobs:
         key = (job.user, job.model)
-        counts[key] = counts.get(key, 0) + 1
+        photos, coins = counts.get(key, (0, 0))
+        counts[key] = (photos + 1, coins + budgets.estimate(job))
     return counts
 
 
@@ -297,10 +304,11 @@ def price_facts(models) -> dict:
     }
 
 
-def check_limits(user, model: EnhanceModel, count: int, now) -> None:
+def check_limits(user, model: EnhanceModel, count: int, now, need: int | None = None) -> None:
     """Refuse while the team is paused, more than ENHANCER_SUBMISSIONS_PER_MINUTE photos from one
-    person in the last minute, then photos that would pass a budget (in that order). Call inside
-    the transaction that saves the jobs."""
+    person in the last minute, then photos that would pass a budget (in that order). `need`: their
+    coins when their sizes are known (uploads), else each counts at its model's lowest price. Call
+    inside the transaction that saves the jobs."""
     limit = settings.ENHANCER_SUBMISSIONS_PER_MINUTE
     _lock_person(user)
     paused, recent, budgeted = _limits_facts(user, now)
@@ -309,7 +317,7 @@ def check_limits(user, model: EnhanceModel, count: int, now) -> None:
     if recent + count > limit:
         raise SubmissionRefused(MSG_TOO_FAST.format(limit=limit))
     if budgeted:
-        _check_budget(user, model, count)
+        _check_budget(user, model, count, need)
 
 
 def _lock_person(user) -> None:
