@@ -470,6 +470,22 @@ ROLES = [
 ]
 
 
+def _within_reach(request, person) -> bool:
+    """Only a superuser acts on a superuser's account."""
+    return person is None or request.user.is_superuser or not person.is_superuser
+
+
+def _groups_within(user):
+    """The roles `user` may hand out: those granting nothing `user` does not hold already."""
+    held = user.get_all_permissions()
+    allowed = [
+        group.pk
+        for group in Group.objects.prefetch_related("permissions__content_type")
+        if all(f"{p.content_type.app_label}.{p.codename}" in held for p in group.permissions.all())
+    ]
+    return Group.objects.filter(pk__in=allowed)
+
+
 class TeammateForm(forms.ModelForm):
     """Adding a teammate: a name, a role, and no password (they choose it through a one-time link)."""
 
@@ -502,12 +518,31 @@ class TeammateAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "roles", "is_active", "last_login"]
     list_filter = ["groups", "is_active"]
 
+    # An admin who is not a superuser manages people by role: superusers are out of their reach
+    # (not listed, so no page, password form, delete or bulk action finds them), and they can
+    # neither hand out superuser powers nor raise their own.
+    def get_queryset(self, request):
+        people = super().get_queryset(request)
+        return people if request.user.is_superuser else people.filter(is_superuser=False)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return _within_reach(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return _within_reach(request, obj) and super().has_delete_permission(request, obj)
+
     def get_readonly_fields(self, request, obj=None):
-        # An admin who is not a superuser manages people by role, and cannot hand out superuser powers.
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields += ["is_superuser", "user_permissions"]
+            if obj is not None and obj.pk == request.user.pk:
+                fields += ["is_staff", "groups"]
         return fields
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = _groups_within(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description="Role")
     def roles(self, user) -> str:
