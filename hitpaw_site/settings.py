@@ -226,16 +226,14 @@ ENHANCER_THREADS_PER_BATCH = env_int("ENHANCER_THREADS_PER_BATCH", 8, minimum=1)
 ENHANCER_MAX_STEP_ATTEMPTS = env_int("ENHANCER_MAX_STEP_ATTEMPTS", 8, minimum=1)
 ENHANCER_BACKOFF_BASE_SECONDS = env_float("ENHANCER_BACKOFF_BASE_SECONDS", 2.0)
 ENHANCER_BACKOFF_MAX_SECONDS = env_float("ENHANCER_BACKOFF_MAX_SECONDS", 120.0)
-# A paid result is downloaded again and again (backing off up to an hour) for this long after
-# HitPaw gave its link; HitPaw keeps it 8 days, so an admin can still retry by hand after.
-ENHANCER_RESULT_RETRY_SECONDS = env_int("ENHANCER_RESULT_RETRY_SECONDS", 7 * 24 * 3600, minimum=1)
+# A paid result is downloaded again and again (backing off up to an hour, asking HitPaw for a fresh
+# link before each try) for this long after the paid call; never past HitPaw's 8 days.
+ENHANCER_RESULT_RETRY_SECONDS = env_int("ENHANCER_RESULT_RETRY_SECONDS", 8 * 24 * 3600, minimum=1)
 ENHANCER_DOWNLOAD_BACKOFF_MAX_SECONDS = env_float("ENHANCER_DOWNLOAD_BACKOFF_MAX_SECONDS", 3600.0)
 # "The task does not exist" this many polls in a row ends a job (HitPaw may lag just after accepting).
 ENHANCER_MISSING_TASK_POLLS = env_int("ENHANCER_MISSING_TASK_POLLS", 3, minimum=1)
 # A step claimed this many times in a row that never reported back (a crash, a kill) is given up.
 ENHANCER_MAX_STALLED_CLAIMS = env_int("ENHANCER_MAX_STALLED_CLAIMS", 5, minimum=1)
-# Tries of the one write that records an accepted (paid) submission.
-ENHANCER_RECORD_TRIES = env_int("ENHANCER_RECORD_TRIES", 6, minimum=1)
 # With PUBLIC_BASE_URL set, HitPaw fetches our checked copy of the photo through a signed link
 # that expires after this long.
 ENHANCER_ORIGINAL_LINK_SECONDS = env_int("ENHANCER_ORIGINAL_LINK_SECONDS", 3600, minimum=60)

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 
 from enhancer.db_backends import durable
 from enhancer.hitpaw import pricing
@@ -36,7 +37,14 @@ MSG_CRASHED_MID_SUBMIT = (
     "(and charged for it). It will not be sent again automatically: an admin should check the "
     "HitPaw dashboard, then resubmit or close this job."
 )
-MSG_TIMED_OUT = "HitPaw did not finish this photo in time, so we stopped waiting. You can try again."
+MSG_UNRECORDED = (
+    "HitPaw accepted this photo (and charged for it), but the app could not finish recording it. "
+    "Resume looks for it at HitPaw and saves the result; sending it again would charge again."
+)
+MSG_TIMED_OUT = (
+    "HitPaw did not finish this photo in time, so we stopped waiting. HitPaw keeps it for 8 days: "
+    "Resume checks on it again without paying again."
+)
 MSG_TIMED_OUT_BEFORE_SUBMIT = (
     "We could not send this photo to HitPaw in time, so we stopped trying. You can try again."
 )
@@ -57,6 +65,8 @@ MSG_RESULT_DAYS_OVER = (
     "can no longer be saved."
 )
 MSG_NO_LINK_YET = "HitPaw has not given the enhanced photo's link yet."
+# Room left on a lease when recording a paid submission stops being retried.
+RECORD_MARGIN_SECONDS = 5
 # A result link HitPaw gave this recently is used as it is; an older one is asked for again first.
 FRESH_LINK_SECONDS = 60
 
@@ -75,7 +85,7 @@ def advance(job_id: int, token: str, client: HitPawClient) -> bool:
         _give_up_stalled(job, token)
         return False
     if job.status == JobStatus.SUBMITTING and job.submit_started_at is not None:
-        _needs_review(job, token, MSG_CRASHED_MID_SUBMIT)
+        _needs_review(job, token, MSG_UNRECORDED if job.hitpaw_job_id else MSG_CRASHED_MID_SUBMIT)
         return False
     if _past_deadline(job):
         if job.status == JobStatus.CONVERTING:
@@ -162,6 +172,7 @@ def submit(job: Job, token: str, client: HitPawClient) -> bool:
         return False
     if not started:
         return False
+    sent_at = time.monotonic()  # our lease, renewed just above, runs from about now
     try:
         submission = client.submit(
             submission_url(job), job.model_name, job.extension, exif=job.exif, dpi=job.dpi
@@ -194,18 +205,25 @@ def submit(job: Job, token: str, client: HitPawClient) -> bool:
         submission.job_id,
         submission.coins,
     )
-    _record_submission(job, token, submission)
+    _record_submission(job, token, submission, sent_at)
     return False  # polled after an interval
 
 
-def _record_submission(job: Job, token: str, submission: Submission) -> None:
-    """Record an accepted (paid) submission, retrying the write: losing it would lose the job.
+def _record_submission(job: Job, token: str, submission: Submission, sent_at: float) -> None:
+    """Record an accepted (paid) submission: HitPaw's job number first, alone, then the rest.
 
+    Each write is retried until the lease taken at `sent_at` (`time.monotonic()`) is nearly gone: a
+    database fail-over must not lose a paid job. With the number on the row, whatever happens next
+    (our lease runs out, the job goes to review) leaves a job that can be resumed, never resent.
     Synced lazily on SQLite, like most writes: a power cut that undoes it leaves the job marked as
     being sent (that mark is synced), so it goes to review, as after a crash during the call.
     """
-    for attempt in range(settings.ENHANCER_RECORD_TRIES):
+    record_until = sent_at + settings.ENHANCER_LEASE_SECONDS - RECORD_MARGIN_SECONDS
+    numbered = False
+    attempt = 0
+    while True:
         try:
+            numbered = numbered or _record_job_number(job, submission)
             moved = claims.transition(
                 job.pk,
                 token,
@@ -214,6 +232,7 @@ def _record_submission(job: Job, token: str, submission: Submission) -> None:
                 hitpaw_job_id=submission.job_id,
                 coins=submission.coins,
                 submitted_at=claims.db_now(),
+                deadline_at=_paid_call_deadline(),
                 attempts=0,
                 error_code=None,
                 then=ledger.charge_writer(job, submission.job_id, submission.coins),
@@ -223,22 +242,44 @@ def _record_submission(job: Job, token: str, submission: Submission) -> None:
                 _adopt_late_acceptance(job, submission)
             return
         except DatabaseError:
+            attempt += 1
             log.warning(
                 "Job %s: could not record HitPaw job %s (try %d)",
                 job.pk,
                 submission.job_id,
-                attempt + 1,
+                attempt,
                 exc_info=True,
             )
             if not connection.in_atomic_block:
                 connection.close_if_unusable_or_obsolete()  # reopened on the next query
-            time.sleep(jittered_backoff(attempt, 0.5, 10))
+            wait = jittered_backoff(attempt - 1, 0.5, 10)
+            if time.monotonic() + wait >= record_until:
+                break
+            time.sleep(wait)
     log.error(
-        "Job %s: gave up recording HitPaw job %s (%s coins); it will go to review",
+        "Job %s: gave up recording HitPaw job %s (%s coins, its number %s); it will go to review",
         job.pk,
         submission.job_id,
         submission.coins,
+        "recorded" if numbered else "not recorded",
     )
+
+
+def _record_job_number(job: Job, submission: Submission) -> bool:
+    """Write HitPaw's job number (and its price) on the row, before anything else about the answer.
+
+    Not under our lease: even a job that went to review meanwhile keeps the number it was paid under.
+    Never over another number (a deliberate resubmission's).
+    """
+    Job.objects.filter(
+        pk=job.pk, status__in=[JobStatus.SUBMITTING, JobStatus.NEEDS_REVIEW], hitpaw_job_id=""
+    ).update(hitpaw_job_id=submission.job_id, coins=submission.coins, updated_at=claims.db_now())
+    return True
+
+
+def _paid_call_deadline():
+    """The job's deadline, counted from the paid call, by the database's clock."""
+    return claims.db_now_plus(settings.ENHANCER_JOB_DEADLINE_SECONDS)
 
 
 def _adopt_late_acceptance(job: Job, submission: Submission) -> None:
@@ -247,10 +288,13 @@ def _adopt_late_acceptance(job: Job, submission: Submission) -> None:
         job.pk,
         JobStatus.CONVERTING,
         MSG_ACCEPTED_LATE,
-        only_if={"status__in": [JobStatus.SUBMITTING, JobStatus.NEEDS_REVIEW], "hitpaw_job_id": ""},
+        # Not yet numbered, or numbered by this very answer (written first, above).
+        only_if=Q(status__in=[JobStatus.SUBMITTING, JobStatus.NEEDS_REVIEW])
+        & Q(hitpaw_job_id__in=["", submission.job_id]),
         hitpaw_job_id=submission.job_id,
         coins=submission.coins,
         submitted_at=claims.db_now(),
+        deadline_at=_paid_call_deadline(),
         finished_at=None,
         attempts=0,
         error_code=None,

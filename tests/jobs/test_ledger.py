@@ -42,7 +42,7 @@ def test_it_writes_nothing_when_hitpaw_refused_the_photo():
 
 @pytest.mark.django_db(transaction=True)  # the pipeline closes a broken connection
 def test_it_writes_no_charge_when_the_submission_could_not_be_recorded(settings):
-    settings.ENHANCER_RECORD_TRIES = 1
+    settings.ENHANCER_LEASE_SECONDS = 7  # retried until the lease is nearly gone: a short one
     job = make_job(JobStatus.SUBMITTING)
     ledger_broke = mock.patch.object(ledger, "write_charge", side_effect=DatabaseError("disk full"))
 
