@@ -213,12 +213,7 @@ def _parse(response: requests.Response, *, spends_coins: bool) -> dict[str, Any]
     retry_after = _retry_after(response)
     code = _error_code(body)
     if code is not None:
-        if spends_coins and code == CODE_OPERATION_TIMEOUT:
-            # "Operation timeout": HitPaw may have created the task before it gave up on answering.
-            error = _lost_answer(True, "HitPaw reported that the operation timed out")
-            error.code, error.http_status = code, status
-            raise error
-        error = error_for_code(code, status, _vendor_message(body))
+        error = _vendor_refusal(code, status, body, spends_coins=spends_coins)
         if status == 429 or status >= 500:
             error.transient = True
         error.retry_after = retry_after
@@ -242,12 +237,27 @@ def _parse(response: requests.Response, *, spends_coins: bool) -> dict[str, Any]
     raise HitPawError(f"HitPaw refused the request (HTTP {status}).", http_status=status, transient=False)
 
 
+def _vendor_refusal(code: int, status: int, body: Any, *, spends_coins: bool) -> HitPawError:
+    """The error for an answer carrying HitPaw's own error code (in a 2xx answer or not)."""
+    if spends_coins and code == CODE_OPERATION_TIMEOUT:
+        # "Operation timeout": HitPaw may have created the task before it gave up on answering.
+        error = _lost_answer(True, "HitPaw reported that the operation timed out")
+        error.code, error.http_status = code, status
+        return error
+    return error_for_code(code, status, _vendor_message(body))
+
+
 def _parse_success(status: int, body: Any, *, spends_coins: bool) -> dict[str, Any]:
-    """A 2xx answer. On the coin-spending call it is never a refusal: a job id, or outcome unknown."""
+    """A 2xx answer. On the coin-spending call: a job id; one of HitPaw's own error codes and no job
+    id, the refusal it is (nothing was charged); anything else, outcome unknown."""
     data = _payload(body) if isinstance(body, dict) else None
     if spends_coins:
         if data is not None and data.get("job_id"):
             return data
+        code = _error_code(body)
+        if code in ERROR_CODES:
+            # Some gateways answer 200 and put the refusal in the body ({"code": 110402000, ...}).
+            raise _vendor_refusal(code, status, body, spends_coins=True)
         if data is None:
             raise HitPawError(
                 "HitPaw answered with something we could not read, so we do not know whether it "

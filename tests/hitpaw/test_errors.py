@@ -119,11 +119,36 @@ def test_it_reads_an_error_sent_in_an_envelope_with_a_failing_code(client, api):
     assert len(api.calls) == 1
 
 
-def test_it_never_reads_a_2xx_answer_to_a_submission_as_a_refusal(client, api, waits):
-    api.post(SUBMIT, json=payload("error_envelope_coins"))
+@pytest.mark.parametrize("body", [payload("error_envelope_coins"), {"error_code": 110402000, "message": "x"}])
+def test_it_reads_hitpaws_error_code_in_a_2xx_answer_to_a_submission_as_its_refusal(client, api, waits, body):
+    """HTTP 200 carrying {"code": 110402000}: HitPaw refused (and charged nothing); not "unknown"."""
+    api.post(SUBMIT, json=body, status=200)
+    error = failure(lambda: submit(client))
+    assert error.code == 110402000 and error.account_problem
+    assert error.message == ERROR_CODES[110402000][0]
+    assert not error.outcome_unknown and not error.transient
+    assert len(api.calls) == 1 and waits == []
+
+
+def test_it_retries_a_passing_error_code_in_a_2xx_answer_to_a_submission(client, api, waits):
+    api.post(SUBMIT, json={"code": 100429000, "message": "Too many requests"}, status=200)
+    api.post(SUBMIT, json=payload("submit_ok"))
+    assert submit(client).job_id == JOB_ID
+    assert len(api.calls) == 2
+
+
+def test_it_reads_operation_timeout_in_a_2xx_answer_to_a_submission_as_outcome_unknown(client, api):
+    api.post(SUBMIT, json={"code": 100500007, "message": "Operation timeout"}, status=200)
+    error = failure(lambda: submit(client))
+    assert error.outcome_unknown and error.code == 100500007
+    assert len(api.calls) == 1
+
+
+def test_it_never_reads_an_unknown_code_in_a_2xx_answer_to_a_submission_as_a_refusal(client, api, waits):
+    api.post(SUBMIT, json={"code": 123, "message": "Queued for later"}, status=200)
     error = failure(lambda: submit(client))
     assert error.outcome_unknown and not error.transient
-    assert "The coins are not enough" in error.message
+    assert "Queued for later" in error.message
     assert len(api.calls) == 1 and waits == []
 
 
