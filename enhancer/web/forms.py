@@ -249,6 +249,38 @@ STATUS_FILTERS = {
 }
 
 
+# The days a filter may name: wide enough for any real photo, far enough from the calendar's ends
+# that "the day after" never overflows.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2099, 12, 31)
+MSG_DAY_RANGE = f"Pick a date between {FIRST_DAY:%Y} and {LAST_DAY:%Y}."
+
+
+class DayField(forms.DateField):
+    """A date picker's day, refused in plain words outside FIRST_DAY..LAST_DAY."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        kwargs.setdefault("error_messages", {"invalid": "Enter a date like 2024-05-31."})
+        super().__init__(**kwargs)
+
+    def validate(self, value) -> None:
+        super().validate(value)
+        if value is not None and not FIRST_DAY <= value <= LAST_DAY:
+            raise ValidationError(MSG_DAY_RANGE, code="out_of_range")
+
+
+def whole_number(text: str, *, digits: int = 18) -> int | None:
+    """`text` as a whole number if it is one written in ASCII digits (`²` and `١` are not), else None.
+
+    Capped at `digits` digits, so it fits any database's integer column."""
+    text = text.strip()
+    if text.isascii() and text.isdecimal() and len(text) <= digits:
+        return int(text)
+    return None
+
+
 class HistoryFilterForm(forms.Form):
     """The history's filters; every field is optional and a bad value is ignored, never an error page."""
 
@@ -265,8 +297,8 @@ class HistoryFilterForm(forms.Form):
         to_field_name="name",
         empty_label="Any model",
     )
-    since = forms.DateField(label="From", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = DayField(label="From")
+    until = DayField(label="To")
 
     def filter(self, jobs):
         """`jobs` narrowed by whatever valid filters were given."""
@@ -275,10 +307,10 @@ class HistoryFilterForm(forms.Form):
         data = self.cleaned_data
         query = data["q"].strip()
         if query:
-            number = query.lstrip("#")
+            number = whole_number(query.lstrip("#"))
             match = Q(img_url__icontains=query) | Q(upload_name__icontains=query)
-            if number.isdigit():
-                match |= Q(pk=int(number))
+            if number is not None:
+                match |= Q(pk=number)
             jobs = jobs.filter(match)
         statuses = STATUS_FILTERS.get(data["status"] or "", ("", None))[1]
         if statuses:

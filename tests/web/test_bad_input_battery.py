@@ -41,6 +41,7 @@ from enhancer.models import CoinCharge, Job, JobStatus
 from tests.conftest import PUBLIC_ADDRESS
 from tests.media import servers
 from tests.media.images import encode, jpeg_claiming, photo, png_chunk, png_claiming
+from tests.support.batches import make_batch
 from tests.support.jobs import StubClient, step
 
 ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "security-battery.json"
@@ -851,3 +852,52 @@ def test_the_battery_covers_at_least_forty_inputs_of_every_kind():
     assert len(CASES) >= 40
     assert {case.kind for case in CASES} == set(RUN)
     assert len({case.id for case in CASES}) == len(CASES)
+
+
+# --- Hostile query values on the pages that read them ---------------------------------------------
+
+HOSTILE_VALUES = [
+    "9999-12-31",  # the day after overflows
+    "0001-01-01",
+    "99999-01-01",
+    "²",  # a digit to str.isdigit, not to int()
+    "-1",
+    "99999999999999999999999999",  # past every integer column
+    "x" * 5000,
+    "2024-01-01\x00",
+    ["2024-01-01", "<script>"],  # a value given twice
+]
+# Each page with the query values it reads (`{job}` and `{batch}` are filled in).
+QUERY_PAGES = {
+    "/jobs/": ("since", "until", "page", "q", "status", "model"),
+    "/jobs/status.json": ("ids",),
+    "/jobs/{job}/": ("view",),
+    "/usage/": ("range", "start", "end"),
+    "/usage/coins.csv": ("range", "start", "end"),
+    "/batches/{batch}/": ("page",),
+    "/batches/{batch}/status.json": ("page",),
+    "/": ("again",),
+    "/team/": ("start", "end", "page", "person", "model", "status", "q"),
+}
+
+
+def test_hostile_query_values_never_give_a_server_error(client, admin_user, catalogue):
+    """History, usage, its CSV, the live status, batches, `?again=` and the team view: every
+    malformed value (overflowing dates, `²`, NUL bytes, huge numbers, lists) gets a page, a 400 or
+    a plain message, never a 500. Run as a superuser, who passes every permission check."""
+    client.force_login(admin_user)
+    client.raise_request_exception = False  # collect every failure, not just the first
+    batch, (job,) = make_batch(admin_user, catalogue["general_2x"], [JobStatus.COMPLETED])
+    failures = []
+    for page, names in QUERY_PAGES.items():
+        path = page.format(job=job.pk, batch=batch.pk)
+        for name in names:
+            queries = [{name: value} for value in HOSTILE_VALUES]
+            if name in ("end", "until"):  # a whole range, from the earliest day to the last
+                queries.append({"range": "custom", "start": "0001-01-01", "end": "9999-12-31"})
+                queries.append({"since": "0001-01-01", "until": "9999-12-31"})
+            for query in queries:
+                response = client.get(path, query)
+                if response.status_code >= 500:
+                    failures.append(f"{path} {query}"[:120])
+    assert not failures

@@ -164,3 +164,31 @@ def test_staff_do_not_see_others_limits(alice_client, alice, charge):
     charge(alice, 90)
 
     assert "data-near-limit" not in alice_client.get("/usage/").content.decode()
+
+
+def test_a_range_of_centuries_gets_a_plain_message_and_this_month(alice_client, alice, charge):
+    charge(alice, 10)
+    wide = {"range": "custom", "start": "2000-01-01", "end": "2099-12-31"}
+    page = alice_client.get("/usage/", wide)
+    assert page.status_code == 200
+    assert "Pick at most 366 days at a time" in page.content.decode()
+    assert page.context["report"].period.name == "month"  # the month's figures, not decades'
+    csv_answer = alice_client.get("/usage/coins.csv", wide)
+    assert csv_answer.status_code == 400
+    assert "Pick at most 366 days at a time" in csv_answer.content.decode()
+
+
+@pytest.mark.parametrize("end", ["9999-12-31", "0001-01-01", "99999-01-01"])
+def test_a_day_at_the_ends_of_the_calendar_gets_a_plain_message(alice_client, end):
+    page = alice_client.get("/usage/", {"range": "custom", "start": "2025-06-01", "end": end})
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Pick a date between 2000 and 2099." in text or "Enter a date like 2024-05-31." in text
+    assert alice_client.get("/usage/coins.csv", {"range": "custom", "end": end}).status_code == 400
+
+
+def test_a_year_long_range_is_still_shown(alice_client, alice, charge):
+    charge(alice, 10, days_ago=300)
+    page = alice_client.get("/usage/", {"range": "custom", "start": "2024-06-19", "end": "2025-06-18"})
+    assert page.context["report"].period.name == "custom"
+    assert page.context["report"].total == 10

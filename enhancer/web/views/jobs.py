@@ -18,7 +18,7 @@ from enhancer.jobs.usage import coin_usage
 from enhancer.media import thumbnails
 from enhancer.models import Job, JobStatus
 from enhancer.web.access import job_for_user, job_to_change, may_change
-from enhancer.web.forms import HistoryFilterForm
+from enhancer.web.forms import HistoryFilterForm, whole_number
 from enhancer.web.live_status import job_state, listed_states
 from enhancer.web.stored_files import stored_file_response
 
@@ -50,7 +50,8 @@ COMPARE_VIEWS = {"slider": "Slider", "side": "Side by side", "zoom": "100 % zoom
 @require_GET
 def jobs_status(request: HttpRequest) -> JsonResponse:
     """The status of several of the user's jobs at once (`?ids=1,2,3`), for the history to update itself."""
-    ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()][:JOBS_PER_PAGE]
+    parts = request.GET.get("ids", "").split(",", JOBS_PER_PAGE)[:JOBS_PER_PAGE]
+    ids = [number for number in map(whole_number, parts) if number is not None]
     jobs = Job.objects.filter(user=request.user, pk__in=ids)
     return JsonResponse({"jobs": listed_states(jobs, message=False)})
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from enhancer.jobs import intake
 from enhancer.web.access import job_for_user
-from enhancer.web.forms import SubmitForm, purpose_of
+from enhancer.web.forms import SubmitForm, purpose_of, whole_number
 
 
 @login_required
@@ -49,9 +49,9 @@ def submit(request: HttpRequest) -> HttpResponse:
 
 def _again(request: HttpRequest) -> dict:
     """The form filled in from an earlier photo (`?again=<id>`): Enhance again, Edit link."""
-    pk = request.GET.get("again", "")
-    if request.method != "GET" or not pk.isdigit():
+    pk = whole_number(request.GET.get("again", ""))
+    if request.method != "GET" or pk is None:
         return {}
-    job = job_for_user(request.user, int(pk))
+    job = job_for_user(request.user, pk)
     link = "" if job.upload_name else job.img_url  # an upload's link is ours, and expires
     return {"img_url": link, "model_name": job.model_name, "exif": job.exif, "dpi": job.dpi}

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from enhancer.jobs.usage import by_person_and_month
 from enhancer.models import EnhanceModel, JobStatus
 from enhancer.web.access import sees_all_jobs, sees_team_usage, visible_jobs
+from enhancer.web.forms import DayField
 
 TEAM_JOBS_PER_PAGE = 50
 
@@ -23,8 +24,8 @@ class TeamFilterForm(forms.Form):
     person = forms.ModelChoiceField(
         get_user_model().objects.order_by("username"), required=False, empty_label="Anyone"
     )
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+    start = DayField(label="From")
+    end = DayField(label="To")
     q = forms.CharField(required=False, label="Link contains")
 
     def filter(self, jobs):

@@ -16,12 +16,25 @@ from enhancer.jobs import usage as ledger_usage
 from enhancer.jobs.usage import RANGES, Period
 from enhancer.web import charts
 from enhancer.web.access import sees_team_usage
+from enhancer.web.forms import DayField
+
+# The longest range one page or CSV adds up: a year, leap day included. Longer ranges cost seconds
+# of database work per request, and nobody reads a report over decades.
+MAX_RANGE_DAYS = 366
+MSG_RANGE_TOO_LONG = f"Pick at most {MAX_RANGE_DAYS} days at a time (a year)."
 
 
 class RangeForm(forms.Form):
     range = forms.ChoiceField(choices=list(RANGES.items()), required=False)
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="From")
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="To")
+    start = DayField(label="From")
+    end = DayField(label="To")
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("start"), data.get("end")
+        if data.get("range") == "custom" and first and last and abs((last - first).days) >= MAX_RANGE_DAYS:
+            raise forms.ValidationError(MSG_RANGE_TOO_LONG, code="too_long")
+        return data
 
     def period(self) -> Period:
         """The range asked for; this month when the form says nothing usable."""
@@ -67,7 +80,11 @@ CSV_COLUMNS = ["when", "photo", "person", "model", "hitpaw_job_number", "estimat
 @require_GET
 def usage_csv(request: HttpRequest) -> HttpResponse:
     """Every charge in the range, one row each, as the usage page counts them."""
-    span = RangeForm(request.GET or None).period()
+    form = RangeForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        problems = " ".join(message for errors in form.errors.values() for message in errors)
+        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
+    span = form.period()
     entries = ledger_usage.in_period(ledger_usage.charges(_scope(request)), span).order_by("at", "pk")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="coins-{span.first}-to-{span.last}.csv"'
