@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.support.roles import user_with_role
+
 
 @pytest.fixture
 def token(settings):
@@ -53,8 +55,23 @@ def test_it_ignores_an_empty_token_when_none_is_configured(client, db, settings)
     assert "ticker_running" not in body
 
 
-def test_it_tells_a_logged_in_person_everything(alice_client):
-    assert "submissions_paused" in alice_client.get("/healthz").json()
+def test_it_tells_an_admin_everything(client, admin_user):
+    client.force_login(admin_user)
+    assert "submissions_paused" in client.get("/healthz").json()
+
+
+def test_it_tells_an_admin_by_role_everything(client, db):
+    client.force_login(user_with_role("adam", "admins", is_staff=True))
+    assert "submissions_paused" in client.get("/healthz").json()
+
+
+@pytest.mark.parametrize("role", [None, "staff", "reviewers"])
+def test_it_tells_anyone_logged_in_but_not_an_admin_only_what_the_public_hears(
+    client, db, role, django_user_model
+):
+    person = user_with_role("rita", role) if role else django_user_model.objects.create_user("nobody")
+    client.force_login(person)
+    assert client.get("/healthz").json() == {"ok": True, "database": "ok"}
 
 
 def test_it_is_never_cached(client, db):

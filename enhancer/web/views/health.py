@@ -11,12 +11,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from enhancer.jobs import health, pauses
+from enhancer.web.access import CHANGE_ANY_JOB
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Tell anyone whether the database answers; tell operators (login or token) about the task
+    """Tell anyone whether the database answers; tell operators (admins or the token) about the task
     broker, the clusters' heartbeats and the ticker too, with 503 when work cannot go on."""
     try:
         with connection.cursor() as cursor:
@@ -36,8 +37,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _is_operator(request: HttpRequest) -> bool:
-    """A logged-in person, or a monitor sending `Authorization: Bearer <ENHANCER_HEALTH_TOKEN>`."""
-    if request.user.is_authenticated:
+    """An admin (who sees the System page too), or a monitor sending
+    `Authorization: Bearer <ENHANCER_HEALTH_TOKEN>`. Staff, reviewers and people with no role get
+    the public answer: the machinery's state is not theirs to watch."""
+    if request.user.has_perm(CHANGE_ANY_JOB):
         return True
     token = settings.ENHANCER_HEALTH_TOKEN
     sent = request.headers.get("Authorization", "")
