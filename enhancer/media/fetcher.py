@@ -89,6 +89,11 @@ _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _ALSO_REFUSED = tuple(
     ipaddress.ip_network(network)
     for network in ("64:ff9b:1::/48", "192.88.99.0/24", "3fff::/20", "5f00::/16", "2001:20::/28")
+) + (
+    # IPv4-translated addresses (RFC 2765, ::ffff:0:a.b.c.d): meant for a translator inside one
+    # network, never routed on the internet, and `ipaddress` calls them global. All refused,
+    # whatever address they carry.
+    ipaddress.ip_network("::ffff:0:0:0/96"),
 )
 
 

@@ -178,6 +178,9 @@ def refusal(url: str, **kwargs) -> FetchError:
         "64:ff9b:1::1",
         "192.88.99.1",
         "3fff::1",
+        "::ffff:0:127.0.0.1",  # IPv4-translated (RFC 2765): never routed on the internet
+        "::ffff:0:a9fe:a9fe",
+        "::ffff:0:93.184.216.34",
     ],
 )
 def test_it_refuses_private_local_and_metadata_addresses_in_every_form(address):

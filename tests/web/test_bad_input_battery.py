@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.utils.html import escape
@@ -43,6 +42,7 @@ from tests.media import servers
 from tests.media.images import encode, jpeg_claiming, photo, png_chunk, png_claiming
 from tests.support.batches import make_batch
 from tests.support.jobs import StubClient, step
+from tests.support.roles import user_with_role
 
 ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "security-battery.json"
 CAP_BYTES = 1024 * 1024  # the battery's download and upload cap (the default is 50 MB)
@@ -199,6 +199,7 @@ CASES = [
     Case("IPv4-mapped IPv6 metadata, in hex", "form", "http://[::ffff:a9fe:a9fe]/latest/", PRIVATE_LINK),
     Case("IPv4-compatible IPv6 loopback", "form", "http://[::127.0.0.1]/cat.jpg", PRIVATE_LINK),
     Case("NAT64 loopback", "form", "http://[64:ff9b::7f00:1]/cat.jpg", PRIVATE_LINK),
+    Case("IPv4-translated loopback (RFC 2765)", "form", "http://[::ffff:0:127.0.0.1]/cat.jpg", PRIVATE_LINK),
     Case("6to4 loopback", "form", "http://[2002:7f00:1::]/cat.jpg", PRIVATE_LINK),
     Case("IPv6 site-local", "form", "http://[fec0::1]/cat.jpg", PRIVATE_LINK),
     # Names that look public and are not.
@@ -739,8 +740,8 @@ def scratch(monkeypatch, tmp_path):
 
 @pytest.fixture
 def alice(db):
-    """Alice without a password (none is needed to force a login): no slow hashing per case."""
-    return get_user_model().objects.create_user("alice")
+    """Alice (staff) without a password (none is needed to force a login): no slow hashing per case."""
+    return user_with_role("alice", "staff")
 
 
 @pytest.fixture
