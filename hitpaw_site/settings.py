@@ -239,6 +239,21 @@ ENHANCER_MAX_STALLED_CLAIMS = env_int("ENHANCER_MAX_STALLED_CLAIMS", 5, minimum=
 ENHANCER_ORIGINAL_LINK_SECONDS = env_int("ENHANCER_ORIGINAL_LINK_SECONDS", 3600, minimum=60)
 # The most photos one submit may send (each link or upload is its own job in one batch).
 ENHANCER_MAX_PHOTOS_PER_SUBMIT = env_int("ENHANCER_MAX_PHOTOS_PER_SUBMIT", 50, minimum=1)
+# The largest request body, refused with 413 before it is read (enhancer/web/request_size.py):
+# a logged-in person's (by default twenty photos at the upload limit, plus the form), and anyone
+# else's (a login form or the sandbox's JSON: small).
+ENHANCER_MAX_REQUEST_BYTES = env_int(
+    "ENHANCER_MAX_REQUEST_BYTES",
+    ENHANCER_MAX_IMAGE_BYTES * min(ENHANCER_MAX_PHOTOS_PER_SUBMIT, 20) + 1024 * 1024,
+    minimum=1024 * 1024,
+)
+ENHANCER_MAX_ANONYMOUS_REQUEST_BYTES = env_int(
+    "ENHANCER_MAX_ANONYMOUS_REQUEST_BYTES", 256 * 1024, minimum=16 * 1024
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "enhancer.web.request_size.RequestSizeLimit",
+)
 
 # --- django-q2 (docs/architecture.md: retry > timeout + prefetch wait; queue_limit ≈ workers)
 # A task never outlives a job lease (so no live worker's job is handed out again), nor the
