@@ -35,6 +35,10 @@ MSG_NO_PUBLIC_ADDRESS = (
     "set PUBLIC_BASE_URL yet. Paste a link instead."
 )
 MSG_NOTHING_TO_RETRY = "There is nothing to try again: no photo here has failed."
+MSG_ONLY_PAID_TO_RETRY = (
+    "HitPaw already took (and charged for) these photos, so sending them again would charge again. "
+    "Open each one and choose Resume: it fetches the result HitPaw has, at no cost."
+)
 
 # Ended without a result and safe to send again at the user's word. A job that needs review is
 # left to an admin: HitPaw may have taken (and charged for) it already.
@@ -178,17 +182,25 @@ def retry_failed(batch: Batch) -> list[Job]:
     return retry_jobs(batch.current_jobs())
 
 
-def retry_jobs(jobs) -> list[Job]:
-    """Queue a new try of each job in `jobs` that ended in failure and has not been tried again yet."""
+def retry_jobs(jobs, *, include_paid: bool = False) -> list[Job]:
+    """Queue a new try of each job in `jobs` that ended in failure and has not been tried again yet.
+
+    A photo HitPaw took (a job number, or a charge) is resumed, not sent again: a new try of it is a
+    second charge, made only when the person chose it knowing its price (`include_paid`).
+    """
     if pauses.current() is not None:
         raise SubmissionRefused(MSG_PAUSED)
     now = timezone.now()
     with durable(), transaction.atomic():  # a power cut must not undo a job we showed
-        failed = list(
-            jobs.select_for_update(of=("self",))
-            .filter(status__in=RETRYABLE_STATUSES, retries__isnull=True)
-            .select_related("model")
+        failed = jobs.select_for_update(of=("self",)).filter(
+            status__in=RETRYABLE_STATUSES, retries__isnull=True
         )
+        if not include_paid:
+            unpaid = failed.filter(hitpaw_job_id="", coins__isnull=True)
+            if not unpaid.exists() and failed.exists():
+                raise SubmissionRefused(MSG_ONLY_PAID_TO_RETRY)
+            failed = unpaid
+        failed = list(failed.select_related("model"))
         if not failed:
             raise SubmissionRefused(MSG_NOTHING_TO_RETRY)
         for (user, model), (tries, need) in _count_by_user_and_model(failed).items():

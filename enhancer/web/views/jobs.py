@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from enhancer.jobs import intake
+from enhancer.jobs import intake, resume
 from enhancer.jobs.usage import coin_usage
 from enhancer.media import thumbnails
 from enhancer.models import Job, JobStatus
@@ -74,6 +74,9 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "original_bytes": _stored_size(job.original),
         "result_bytes": _stored_size(job.result),
         "may_change": may_change(request.user, job.user_id),
+        "can_resume": resume.can_resume(job),
+        "paid": resume.is_paid(job),
+        "send_again_coins": job.estimated_coins or job.coins,
     }
     return render(request, "enhancer/job_detail.html", context)
 
@@ -139,14 +142,60 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    """Try a failed photo again with the same link and model; lands on the new try."""
+    """Try a failed photo again with the same link and model; lands on the new try.
+
+    A paid photo is resumed instead; sending it again (a second charge) needs `send_again`, the
+    choice made on the page that shows its price.
+    """
     job = job_to_change(request.user, pk)
+    send_again = request.POST.get("send_again") == "1"
+    if resume.is_paid(job) and not send_again:
+        messages.warning(request, MSG_PAID_USE_RESUME if resume.can_resume(job) else MSG_PAID_CONFIRM)
+        return redirect("enhancer:job", pk=job.pk)
     try:
-        (retry,) = intake.retry_jobs(Job.objects.filter(pk=job.pk))
+        (retry,) = intake.retry_jobs(Job.objects.filter(pk=job.pk), include_paid=send_again)
     except intake.SubmissionRefused as refusal:
         messages.error(request, refusal.message)
         return redirect("enhancer:job", pk=job.pk)
     return redirect("enhancer:job", pk=retry.pk)
+
+
+MSG_PAID_USE_RESUME = (
+    "HitPaw already has this photo (and charged for it), so it was not sent again. "
+    "Resume fetches the result HitPaw has, at no cost."
+)
+MSG_PAID_CONFIRM = (
+    "HitPaw already charged for this photo, so it was not sent again. "
+    "Sending it again charges again: choose “Send again” to see the price first."
+)
+
+
+@login_required
+@require_POST
+def job_resume(request: HttpRequest, pk: int) -> HttpResponse:
+    """Poll the HitPaw job a paid photo already has, and save its result (no new charge)."""
+    job = job_to_change(request.user, pk)
+    try:
+        resume.resume_job(job)
+    except resume.ResumeRefused as refusal:
+        messages.error(request, refusal.message)
+    else:
+        messages.success(request, resume.MSG_RESUMED)
+    return redirect("enhancer:job", pk=job.pk)
+
+
+@login_required
+@require_GET
+def job_send_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """The price of sending a paid photo again, and the button that does it (a second charge)."""
+    job = job_to_change(request.user, pk)
+    context = {
+        "job": job,
+        "coins": job.estimated_coins or job.coins,
+        "can_resume": resume.can_resume(job),
+        "retryable": job.status in intake.RETRYABLE_STATUSES,
+    }
+    return render(request, "enhancer/send_again.html", context)
 
 
 @login_required
