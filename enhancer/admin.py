@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.db.models import Sum
 from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
@@ -17,7 +18,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import Truncator
 from django_q.models import Failure, OrmQ, Schedule, Success
 
-from enhancer.jobs import budgets, ledger, pauses, review
+from enhancer.jobs import budgets, ledger, pauses, resume, review
 from enhancer.models import (
     CoinCharge,
     EnhanceModel,
@@ -182,6 +183,8 @@ class JobAdmin(admin.ModelAdmin):
     fieldsets = JOB_RECORD
     readonly_fields = [field for _, section in JOB_RECORD for field in section["fields"]]
     actions = [
+        "resume_jobs",
+        "record_lost_charge",
         "retry_failed",
         "resubmit_jobs",
         "resubmit_unknown_to_hitpaw",
@@ -341,12 +344,68 @@ class JobAdmin(admin.ModelAdmin):
             "retry their download.",
         )
 
+    @admin.action(
+        description="Resume: poll the HitPaw job these photos already have (no new charge)",
+        permissions=["review"],
+    )
+    def resume_jobs(self, request, queryset):
+        moved = resume.resume(list(queryset.values_list("pk", flat=True)))
+        self._report(
+            request,
+            queryset,
+            moved,
+            f"{moved} job(s) will be checked at HitPaw again; their results are saved if HitPaw has them.",
+            "only a stopped photo (needs review, took too long, or failed) with a HitPaw job number, "
+            "not refused by HitPaw, within its 8 days, can be resumed.",
+        )
+
+    @admin.action(
+        description="HitPaw has it as job X for N coins: record the charge and resume — needs-review jobs",
+        permissions=["review"],
+    )
+    def record_lost_charge(self, request, queryset):
+        """For a photo whose answer was lost: the job number and coins HitPaw's dashboard shows."""
+        if queryset.count() != 1:
+            self.message_user(request, "Choose exactly one job for this.", messages.ERROR)
+            return None
+        job = queryset.get()
+        form = LostChargeForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            number, coins = form.cleaned_data["hitpaw_job_id"], form.cleaned_data["coins"]
+            try:
+                resumed = resume.record_lost_charge(job.pk, number, coins)
+            except resume.ResumeRefused as refusal:
+                self.message_user(request, refusal.message, messages.ERROR)
+                return None
+            done = f"Job {job.pk}: HitPaw's job {number} and its {coins} coins are recorded"
+            self.message_user(
+                request, done + (" and it is being checked at HitPaw." if resumed else "."), messages.SUCCESS
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "HitPaw has this photo: record its charge",
+            "opts": self.model._meta,
+            "job": job,
+            "form": form,
+            "action": "record_lost_charge",
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/enhancer/job/record_lost_charge.html", context)
+
     @admin.action(description="Close without resubmitting — needs-review jobs only", permissions=["review"])
     def close_jobs(self, request, queryset):
         moved = review.close(
             list(queryset.filter(status=JobStatus.NEEDS_REVIEW).values_list("pk", flat=True))
         )
         self.message_user(request, f"{moved} job(s) closed.", messages.SUCCESS)
+
+
+class LostChargeForm(forms.Form):
+    """What HitPaw's dashboard says about a photo whose answer we lost."""
+
+    hitpaw_job_id = forms.CharField(label="HitPaw job number", max_length=100)
+    coins = forms.IntegerField(label="Coins HitPaw charged", min_value=0, max_value=100_000)
 
 
 @admin.register(SubmissionPause)
