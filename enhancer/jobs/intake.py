@@ -8,13 +8,15 @@ plain message for the form.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from enhancer import tasks
@@ -57,21 +59,72 @@ class SubmissionRefused(Exception):
         self.message = message
 
 
+class AlreadySubmitted(SubmissionRefused):
+    """The same form was sent again (a double click, a resent POST): its photos are on their way.
+
+    `job` is the first photo that form made: its page (or its batch's) is the answer.
+    """
+
+    def __init__(self, job: Job) -> None:
+        super().__init__("These photos were sent already.")
+        self.job = job
+
+
 def create_jobs(
-    user, img_urls: list[str], model: EnhanceModel, *, exif: bool = False, dpi: int | None = None
+    user,
+    img_urls: list[str],
+    model: EnhanceModel,
+    *,
+    exif: bool = False,
+    dpi: int | None = None,
+    submission_token: str = "",
 ) -> list[Job]:
-    """Queue one job per link (several make one batch); the ticker picks them up within about a second."""
+    """Queue one job per link (several make one batch); the ticker picks them up within about a second.
+
+    `submission_token` is the form's own: the same form sent again raises `AlreadySubmitted`.
+    """
+    _sent_before(user, submission_token)
     now = timezone.now()
-    with durable(), transaction.atomic():  # a power cut must not undo a job we showed
-        check_limits(user, model, len(img_urls), now)
+    # durable(): a power cut must not undo a job we showed
+    with _one_per_form(user, submission_token), durable(), transaction.atomic():
+        check_limits(user, model, len(img_urls), now, submission_token=submission_token)
         batch = Batch.objects.create(user=user, model=model) if len(img_urls) > 1 else None
         jobs = [
-            _new_job(user, url, model, exif=exif, dpi=dpi, now=now, batch=batch, position=position)
+            _new_job(
+                user,
+                url,
+                model,
+                exif=exif,
+                dpi=dpi,
+                now=now,
+                batch=batch,
+                position=position,
+                submission_token="" if position else submission_token,
+            )
             for position, url in enumerate(img_urls)
         ]
         lifecycle.record_received(jobs)
     wake_ticker()
     return jobs
+
+
+def _sent_before(user, submission_token: str) -> None:
+    """Raise `AlreadySubmitted` when this person's form with this token made photos already."""
+    if not submission_token:
+        return
+    first = Job.objects.filter(user=user, submission_token=submission_token).first()
+    if first is not None:
+        raise AlreadySubmitted(first)
+
+
+@contextmanager
+def _one_per_form(user, submission_token: str):
+    """Two sends of one form at once: the unique token lets one through; the other finds its photos."""
+    try:
+        yield
+    except IntegrityError:
+        _sent_before(user, submission_token)
+        raise
 
 
 def uploads_enabled() -> bool:
@@ -80,13 +133,21 @@ def uploads_enabled() -> bool:
 
 
 def create_upload_jobs(
-    user, files: list, model: EnhanceModel, *, exif: bool = False, dpi: int | None = None
+    user,
+    files: list,
+    model: EnhanceModel,
+    *,
+    exif: bool = False,
+    dpi: int | None = None,
+    submission_token: str = "",
 ) -> tuple[list[Job], list[str]]:
     """Check and store each uploaded photo, then queue it straight for sending (nothing to fetch).
 
     Returns the jobs and, in plain words, why any file was left out. Every photo is checked against
     the model's limits here, before a coin could be spent. If no file is usable, nothing is queued.
+    The same form sent again raises `AlreadySubmitted`, before any file is stored.
     """
+    _sent_before(user, submission_token)
     if not uploads_enabled():
         raise SubmissionRefused(MSG_NO_PUBLIC_ADDRESS)
     if pauses.current() is not None:
@@ -112,15 +173,23 @@ def create_upload_jobs(
         kept.append(stored)
     if not kept:
         raise SubmissionRefused(" ".join(problems))
+    try:
+        jobs = _save_upload_jobs(user, kept, model, exif=exif, dpi=dpi, submission_token=submission_token)
+    except (SubmissionRefused, IntegrityError):
+        for stored in kept:
+            storage.discard(stored.name)
+        raise
+    wake_ticker()
+    return jobs, problems
+
+
+def _save_upload_jobs(user, kept: list, model: EnhanceModel, *, exif, dpi, submission_token) -> list[Job]:
+    kind, scale = model.kind, model.scale
     now = timezone.now()
-    with durable(), transaction.atomic():  # a power cut must not undo a job we showed
-        try:
-            need = sum(_estimate(stored.info.width, stored.info.height, kind, scale) for stored in kept)
-            check_limits(user, model, len(kept), now, need=need)
-        except SubmissionRefused:
-            for stored in kept:
-                storage.discard(stored.name)
-            raise
+    # durable(): a power cut must not undo a job we showed
+    with _one_per_form(user, submission_token), durable(), transaction.atomic():
+        need = sum(_estimate(stored.info.width, stored.info.height, kind, scale) for stored in kept)
+        check_limits(user, model, len(kept), now, need=need, submission_token=submission_token)
         batch = Batch.objects.create(user=user, model=model) if len(kept) > 1 else None
         jobs = [
             _new_job(
@@ -132,6 +201,7 @@ def create_upload_jobs(
                 now=now,
                 batch=batch,
                 position=position,
+                submission_token="" if position else submission_token,
                 **_uploaded_fields(
                     stored.name,
                     stored.filename,
@@ -146,8 +216,7 @@ def create_upload_jobs(
             job.img_url = _own_link(job)
             job.save(update_fields=["img_url"])
         lifecycle.record_received(jobs)
-    wake_ticker()
-    return jobs, problems
+    return jobs
 
 
 def _uploaded_fields(name: str, filename: str, size: tuple[str, int, int], kind: str, scale: int) -> dict:
@@ -280,6 +349,8 @@ def _count_by_user_and_model(jobs: list[Job]) -> dict:
 
 
 def _new_job(user, url: str, model: EnhanceModel, *, exif, dpi, now, **fields) -> Job:
+    """A queued job, due at once. Its due time and deadline are the database's clock, not `now`
+    (this host's, used by the callers' per-minute checks): a web host's fast clock delays no photo."""
     values = {"status": JobStatus.QUEUED, "message": "Waiting to start.", **fields}
     return Job.objects.create(
         user=user,
@@ -288,8 +359,8 @@ def _new_job(user, url: str, model: EnhanceModel, *, exif, dpi, now, **fields) -
         model_name=model.name,
         exif=exif,
         dpi=dpi,
-        due_at=now,
-        deadline_at=lifecycle.new_deadline(now),
+        due_at=Now(),
+        deadline_at=lifecycle.fresh_deadline(),
         **values,
     )
 
@@ -316,13 +387,20 @@ def price_facts(models) -> dict:
     }
 
 
-def check_limits(user, model: EnhanceModel, count: int, now, need: int | None = None) -> None:
+def check_limits(
+    user, model: EnhanceModel, count: int, now, need: int | None = None, submission_token: str = ""
+) -> None:
     """Refuse while the team is paused, more than ENHANCER_SUBMISSIONS_PER_MINUTE photos from one
     person in the last minute, then photos that would pass a budget (in that order). `need`: their
     coins when their sizes are known (uploads), else each counts at its model's lowest price. Call
-    inside the transaction that saves the jobs."""
+    inside the transaction that saves the jobs.
+
+    A form sent again is found first (`AlreadySubmitted`), under the person's lock: its own photos
+    must not make it look over a limit.
+    """
     limit = settings.ENHANCER_SUBMISSIONS_PER_MINUTE
     _lock_person(user)
+    _sent_before(user, submission_token)
     paused, recent, budgeted = _limits_facts(user, now)
     if paused:
         raise SubmissionRefused(MSG_PAUSED)

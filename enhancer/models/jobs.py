@@ -108,6 +108,9 @@ class Job(models.Model):
     retry_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
     )
+    # The submit form's own token, on the first photo a form made: the same form sent again (a
+    # double click, a resent POST) finds it and makes nothing new.
+    submission_token = models.CharField(max_length=32, blank=True, default="")
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -130,6 +133,14 @@ class Job(models.Model):
             # the System page's last HitPaw error (only jobs with an error code are in it).
             models.Index(
                 fields=["-updated_at"], condition=models.Q(error_code__isnull=False), name="job_last_error"
+            ),
+        ]
+        constraints = [
+            # One submission per form: only the first photo of each form carries its token.
+            models.UniqueConstraint(
+                fields=["user", "submission_token"],
+                condition=~models.Q(submission_token=""),
+                name="job_one_per_form",
             ),
         ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import secrets
 import socket
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
@@ -112,6 +113,8 @@ class SubmitForm(forms.Form):
         error_messages={"invalid_choice": "Pick one of the models in the list."},
     )
     exif = forms.BooleanField(label="Keep the photo's camera details (EXIF)", required=False)
+    # Made when the form is shown; the same form sent twice lands on the first send's page.
+    submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
     dpi = forms.IntegerField(
         label="DPI (optional)",
         required=False,
@@ -166,6 +169,11 @@ class SubmitForm(forms.Form):
             raise ValidationError(" ".join(dict.fromkeys(self.skipped)), code="invalid_link")
         return list(dict.fromkeys(good))
 
+    def clean_submission_token(self) -> str:
+        """The form's token, or "" for anything we did not make (no duplicate check then)."""
+        token = self.cleaned_data["submission_token"]
+        return token if _TOKEN.fullmatch(token) else ""
+
     def clean_photos(self) -> list:
         photos = self.cleaned_data.get("photos") or []
         most = settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT
@@ -184,6 +192,14 @@ class SubmitForm(forms.Form):
             elif links and photos:
                 self.add_error("photos", ValidationError(MSG_BOTH, code="both"))
         return data
+
+
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+def new_submission_token() -> str:
+    """A fresh token for one showing of the submit form."""
+    return secrets.token_hex(16)
 
 
 MSG_NOTHING_SENT = "Paste a link to the photo you want to enhance, or choose photos from your computer."

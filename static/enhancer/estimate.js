@@ -103,6 +103,7 @@
   }
 
   function render() {
+    if (form.dataset.sending) return; // submit-once.js holds the button while the form is sent
     var list = currentLinks();
     var model = facts.models[picker.value];
     box.hidden = list.length === 0 || !model;

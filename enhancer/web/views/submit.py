@@ -10,16 +10,19 @@ from django.views.decorators.http import require_http_methods
 
 from enhancer.jobs import intake
 from enhancer.web.access import job_for_user
-from enhancer.web.forms import SubmitForm, purpose_of, whole_number
+from enhancer.web.forms import SubmitForm, new_submission_token, purpose_of, whole_number
+
+MSG_SENT_ONCE = "This form was sent more than once; its photos were taken once, and here they are."
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest) -> HttpResponse:
-    form = SubmitForm(request.POST or None, request.FILES or None, initial=_again(request))
+    initial = {**_again(request), "submission_token": new_submission_token()}
+    form = SubmitForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        options = {"exif": data["exif"], "dpi": data["dpi"]}
+        options = {"exif": data["exif"], "dpi": data["dpi"], "submission_token": data["submission_token"]}
         try:
             if data["photos"]:
                 jobs, left_out = intake.create_upload_jobs(
@@ -28,6 +31,12 @@ def submit(request: HttpRequest) -> HttpResponse:
             else:
                 jobs = intake.create_jobs(request.user, data["img_url"], data["model_name"], **options)
                 left_out = form.skipped
+        except intake.AlreadySubmitted as sent:
+            # A double click or a resent form: the answer is the first send's page, nothing new.
+            messages.info(request, MSG_SENT_ONCE)
+            if sent.job.batch_id is None:
+                return redirect("enhancer:job", pk=sent.job.pk)
+            return redirect("enhancer:batch", pk=sent.job.batch_id)
         except intake.SubmissionRefused as refusal:
             form.add_error("photos" if data["photos"] else None, refusal.message)
         else:
