@@ -54,8 +54,9 @@ def check_hitpaw_settings(app_configs, **kwargs):
 
 @register(deploy=False)
 def check_secret_key_source(app_configs, **kwargs):
-    """Warn when a production server signs sessions with a key only this host has."""
-    if settings.DEBUG or not getattr(settings, "SECRET_KEY_FROM_FILE", False):
+    """Warn when a production server signs sessions with a key only this host has (not under
+    `make run`: one machine has no load balancer)."""
+    if settings.DEBUG or settings.SINGLE_HOST or not getattr(settings, "SECRET_KEY_FROM_FILE", False):
         return []
     return [
         Warning(

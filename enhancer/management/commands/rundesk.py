@@ -1,12 +1,18 @@
-"""Run the web server and the task cluster together, restarting either if it dies; Ctrl-C stops both."""
+"""Run the web server and the task cluster together, restarting either if it dies; Ctrl-C stops both.
+
+A first run ends with the address and, when there is no user yet, the first admin's login box, so
+both stay on screen: request and ticker logs are off unless `--verbose` (`make run VERBOSE=1`).
+"""
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from enhancer.management import processes
@@ -17,6 +23,8 @@ MAX_RESTARTS_PER_MINUTE = 5
 # The task cluster runs below the web server, so a page or a form answers first and background
 # work takes the CPU left over (as scripts/run-prod.sh's WORKER_NICE; docs/benchmarks.md).
 CLUSTER_NICENESS = 10
+# How long the address and login box wait for the web server to take connections.
+WEB_READY_SECONDS = 30
 
 
 class Command(BaseCommand):
@@ -25,22 +33,34 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=settings.PORT)
+        parser.add_argument(
+            "--verbose", action="store_true", help="Also print every request and the task cluster's progress."
+        )
 
-    def handle(self, *args, host: str, port: int, **options):
+    def handle(self, *args, host: str, port: int, verbose: bool, **options):
         python = sys.executable
+        logs = ["--access-logfile", "-"] if verbose else ["--log-level", "warning"]
         commands = {
             "web server": [
                 python, "-m", "gunicorn", "hitpaw_site.wsgi",
                 "--bind", f"{host}:{port}", "--workers", "2", "--threads", "8",
-                "--access-logfile", "-", "--graceful-timeout", "5", "--no-control-socket",
+                *logs, "--graceful-timeout", "5", "--no-control-socket",
             ],
             "task cluster": [python, "manage.py", "qcluster"],
         }  # fmt: skip
+        self._quiet = (
+            {} if verbose or "ENHANCER_LOG_LEVEL" in os.environ else {"ENHANCER_LOG_LEVEL": "WARNING"}
+        )
         # Children die with us even if we are SIGKILLed: see enhancer/management/processes.py.
         self._lifeline_read, self._lifeline_write = os.pipe()
         children = {name: self._start(name, command) for name, command in commands.items()}
+        self._wait_for_web(host, port, children["web server"])
         mode = "sandbox mode (no coins spent)" if settings.SANDBOX_MODE else "live HitPaw API"
         self.stdout.write(f"Enhance Desk on http://{host}:{port}/ — {mode}. Press Ctrl-C to stop.")
+        if not verbose:
+            self.stdout.write("Requests and background work are not logged; `make run VERBOSE=1` shows them.")
+        call_command("ensure_admin", host=host, port=port, stdout=self.stdout)  # the login box, last
+        self.stdout.flush()
         stopping = False
 
         def stop(signum, frame):
@@ -69,8 +89,24 @@ class Command(BaseCommand):
         self._stop(children.values())
         self.stdout.write("Stopped.")
 
+    def _wait_for_web(self, host: str, port: int, web: subprocess.Popen) -> None:
+        """Until the web server takes connections (or has stopped, or WEB_READY_SECONDS pass)."""
+        deadline = time.monotonic() + WEB_READY_SECONDS
+        while time.monotonic() < deadline and web.poll() is None:
+            try:
+                with socket.create_connection((host, port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.2)
+
     def _start(self, name: str, command: list[str]) -> subprocess.Popen:
-        env = {**os.environ, processes.ENV_VAR: str(self._lifeline_read)}
+        # One machine: no warnings about load balancers (enhancer.W005), quiet logs unless --verbose.
+        env = {
+            **os.environ,
+            **self._quiet,
+            "ENHANCER_SINGLE_HOST": "true",
+            processes.ENV_VAR: str(self._lifeline_read),
+        }
         child = subprocess.Popen(command, start_new_session=True, pass_fds=(self._lifeline_read,), env=env)
         if name == "task cluster":
             processes.lower_priority(child.pid, CLUSTER_NICENESS)
