@@ -10,7 +10,7 @@ import dj_database_url
 from django.utils.crypto import salted_hmac
 from dotenv import load_dotenv
 
-from hitpaw_site.env import env_bool, env_float, env_int, env_list, env_networks, env_str
+from hitpaw_site.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -27,9 +27,8 @@ def _secret_key() -> str:
     SECRET_KEY_FROM_FILE = True
     path = BASE_DIR / ".secret_key"
     if not path.exists():
-        # Created owner-only, never readable by others even for a moment.
-        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
-            file.write(secrets.token_urlsafe(50))
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
     return path.read_text().strip()
 
 
@@ -158,9 +157,6 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = Path(env_str("ENHANCER_MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
-# Stored photos and their folders are the server user's alone, whatever the process's umask.
-FILE_UPLOAD_PERMISSIONS = 0o600
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 
 
 def media_storage() -> dict:
@@ -360,10 +356,6 @@ AXES_VERBOSE = False
 # Behind a proxy, the header it puts the client's address in (e.g. X-Forwarded-For): the address
 # the proxy appended (the right-most) is used. Unset: the connection's own address.
 ENHANCER_CLIENT_IP_HEADER = env_str("ENHANCER_CLIENT_IP_HEADER")
-# The proxies whose header is believed (addresses or CIDR networks): a request from anywhere else
-# is counted by its connection's own address, so a client reaching the app server directly cannot
-# dodge the login cool-off by sending a new address in the header each time.
-ENHANCER_TRUSTED_PROXIES = env_networks("ENHANCER_TRUSTED_PROXIES", "127.0.0.1,::1")
 AUTH_PASSWORD_VALIDATORS.append({"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"})
 
 # Most photo submissions one person may make per minute (each link of a multi-link form counts).
