@@ -1,5 +1,6 @@
 """Strict readers for settings that come from the environment."""
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -52,3 +53,16 @@ def _env_number(name, default, minimum, parse, kind: str):
 def env_list(name: str, default: str = "") -> list[str]:
     """Read a comma-separated list, dropping blanks."""
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
+
+
+def env_networks(name: str, default: str = "") -> list[str]:
+    """Read a comma-separated list of IP addresses or networks (CIDR), refusing anything else."""
+    parts = env_list(name, default)
+    for part in parts:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks (such as 10.0.0.5 or 10.0.0.0/24), not {part!r}."
+            ) from None
+    return parts

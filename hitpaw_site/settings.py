@@ -10,7 +10,7 @@ import dj_database_url
 from django.utils.crypto import salted_hmac
 from dotenv import load_dotenv
 
-from hitpaw_site.env import env_bool, env_float, env_int, env_list, env_str
+from hitpaw_site.env import env_bool, env_float, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 load_dotenv(BASE_DIR / ".env")
@@ -356,6 +356,10 @@ AXES_VERBOSE = False
 # Behind a proxy, the header it puts the client's address in (e.g. X-Forwarded-For): the address
 # the proxy appended (the right-most) is used. Unset: the connection's own address.
 ENHANCER_CLIENT_IP_HEADER = env_str("ENHANCER_CLIENT_IP_HEADER")
+# The proxies whose header is believed (addresses or CIDR networks): a request from anywhere else
+# is counted by its connection's own address, so a client reaching the app server directly cannot
+# dodge the login cool-off by sending a new address in the header each time.
+ENHANCER_TRUSTED_PROXIES = env_networks("ENHANCER_TRUSTED_PROXIES", "127.0.0.1,::1")
 AUTH_PASSWORD_VALIDATORS.append({"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"})
 
 # Most photo submissions one person may make per minute (each link of a multi-link form counts).

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from hitpaw_site.env import env_bool, env_float, env_int, env_list, env_str
+from hitpaw_site.env import env_bool, env_float, env_int, env_list, env_networks, env_str
 
 NAME = "ENHANCER_TEST_SETTING"
 PROJECT = Path(__file__).resolve().parents[2]
@@ -83,6 +83,18 @@ def test_it_refuses_a_decimal_that_is_not_a_number_or_too_small(monkeypatch):
 def test_it_reads_a_list_dropping_blanks(monkeypatch):
     monkeypatch.setenv(NAME, " a.example.com, ,b.example.com,")
     assert env_list(NAME) == ["a.example.com", "b.example.com"]
+
+
+def test_it_reads_addresses_and_networks(monkeypatch):
+    monkeypatch.setenv(NAME, "10.0.0.5, 10.1.0.0/16,::1")
+    assert env_networks(NAME) == ["10.0.0.5", "10.1.0.0/16", "::1"]
+
+
+@pytest.mark.parametrize("raw", ["proxy.internal", "10.0.0.0/33", "10.0.0.256"])
+def test_it_refuses_what_is_not_an_address_or_network(monkeypatch, raw):
+    monkeypatch.setenv(NAME, f"127.0.0.1,{raw}")
+    with pytest.raises(ImproperlyConfigured, match=f"must list IP addresses or networks .* not '{raw}'"):
+        env_networks(NAME)
 
 
 def test_it_reads_text_or_the_default(monkeypatch):
