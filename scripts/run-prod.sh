@@ -15,6 +15,9 @@
 # Ctrl-C or SIGTERM stops everything it started (each in its own process group).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Everything these processes create (the SQLite database, stored photos, logs) is the server
+# user's alone: other local users read no sessions, password hashes or photos.
+umask 077
 BIN=.venv/bin
 ROLE=${ROLE:-both}
 BIND=${BIND:-127.0.0.1:${PORT:-8000}}

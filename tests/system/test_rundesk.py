@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
 import time
 import urllib.request
 from pathlib import Path
@@ -103,3 +104,23 @@ def _session_niceness(pid):
     """The niceness of a process's autogroup; the boot-time group (read as empty) weighs as nice 0."""
     fields = Path(f"/proc/{pid}/autogroup").read_text().split()  # "/autogroup-42 nice 10", or nothing
     return int(fields[-1]) if fields else 0
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to read the processes' umask")
+def test_its_parts_create_files_owner_only_and_the_database_is_tightened(app):
+    """Other local users read neither the database (sessions, password hashes) nor new files."""
+    parts = [
+        pid
+        for pid in _descendants(app.pid)
+        if "gunicorn" in command_line(pid) or "qcluster" in command_line(pid)
+    ]
+
+    assert parts and {_umask(pid) for pid in parts} == {0o077}
+    assert stat.S_IMODE(app.db_path.stat().st_mode) == 0o600  # `migrate` made it with the usual umask
+
+
+def _umask(pid) -> int:
+    line = next(
+        line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("Umask:")
+    )
+    return int(line.split()[1], 8)

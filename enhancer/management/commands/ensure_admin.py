@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from enhancer.management import private_files
+
 
 class Command(BaseCommand):
     help = "Create the first admin account if there are no users yet."
@@ -16,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.PORT)
 
     def handle(self, *args, username: str, host: str, port: int, **options):
+        private_files.tighten_existing()  # `migrate` may have just made the database with the default umask
         User = get_user_model()
         if User.objects.exists():
             return

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from enhancer.management import processes
+from enhancer.management import private_files, processes
 
 STOP_GRACE_SECONDS = 10
 # A part that dies this often within a minute is broken (say, the port is taken): give up.
@@ -38,6 +38,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host: str, port: int, verbose: bool, **options):
+        # Before any child starts: the web server and the cluster inherit the umask.
+        private_files.create_owner_only()
+        private_files.tighten_existing()
         python = sys.executable
         logs = ["--access-logfile", "-"] if verbose else ["--log-level", "warning"]
         commands = {
