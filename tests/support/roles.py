@@ -7,11 +7,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 _roles = importlib.import_module("enhancer.migrations.0008_ledger_roles")
+_read_only_tasks = importlib.import_module("enhancer.migrations.0014_schedule_read_only")
 
 
 def ensure_roles() -> None:
     if Group.objects.filter(name__in=_roles.ROLES).count() < len(_roles.ROLES):
         _roles.make_roles(apps, None)
+        _read_only_tasks.take_away_task_editing(apps, None)
 
 
 def user_with_role(username: str, role: str, **fields):
