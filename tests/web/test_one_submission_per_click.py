@@ -7,8 +7,8 @@ first one's page, and nothing new is queued (or charged).
 import re
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from enhancer.jobs import intake
 from enhancer.models import Batch, Job
@@ -31,7 +31,9 @@ def token_on(page) -> str:
 
 
 def send(client, token=TOKEN, links=PHOTO, **fields):
-    return client.post("/", {"img_url": links, "model_name": "general_2x", "submission_token": token, **fields})
+    return client.post(
+        "/", {"img_url": links, "model_name": "general_2x", "submission_token": token, **fields}
+    )
 
 
 def test_each_showing_of_the_form_carries_a_token_of_its_own(alice_client, catalogue):
