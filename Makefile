@@ -22,13 +22,14 @@ $(DEV_STAMP): $(RUN_STAMP)
 
 install: $(DEV_STAMP)
 
-# One machine: no warnings about several servers; rundesk prints the address and then, on a first
-# run, the admin's login box. VERBOSE=1 also prints every request and the workers' progress.
-run: export ENHANCER_SINGLE_HOST := true
+# rundesk prints the address and then, on a first run, the admin's login box.
+# VERBOSE=1 also prints every request and the workers' progress.
 run: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py rundesk $(PORT_ARG) $(if $(VERBOSE),--verbose)
+# One machine: no warnings about several servers (enhancer.W005).
+run: export ENHANCER_SINGLE_HOST := true
 
 # Production on this host: gunicorn + qcluster (ROLE=web or ROLE=worker for one of them); see README.
 run-prod: $(RUN_STAMP)
