@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from enhancer.jobs import statements
@@ -23,8 +25,17 @@ MSG_RECEIVED = "Received."
 
 
 def new_deadline(now: datetime | None = None) -> datetime:
-    """When a job started (or restarted) now must have finished."""
+    """When a job started (or restarted) at `now` must have finished (tests, reports)."""
     return (now or timezone.now()) + timedelta(seconds=settings.ENHANCER_JOB_DEADLINE_SECONDS)
+
+
+def fresh_deadline() -> CombinedExpression:
+    """A job's deadline from now, by the database's clock, for a write.
+
+    A web host whose clock runs fast must not make a photo late (nor slow one early): every due
+    time and deadline a write sets is the database's `Now()`, as the pipeline's are.
+    """
+    return Now() + timedelta(seconds=settings.ENHANCER_JOB_DEADLINE_SECONDS)
 
 
 def move(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import connection
-from django.utils import timezone
+from django.db.models.functions import Now
 
 from enhancer.db_backends import durable
 from enhancer.jobs import lifecycle
@@ -35,6 +35,5 @@ def pause(reason: str, code: int | None) -> None:
 def resume() -> int:
     """Lift the pause; waiting jobs get a fresh deadline. Returns how many jobs were waiting."""
     SubmissionPause.objects.update_or_create(pk=1, defaults={"paused": False})
-    now = timezone.now()
     held = Job.objects.filter(status=JobStatus.SUBMITTING, submit_started_at__isnull=True)
-    return held.update(deadline_at=lifecycle.new_deadline(now), due_at=now)
+    return held.update(deadline_at=lifecycle.fresh_deadline(), due_at=Now())

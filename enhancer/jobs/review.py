@@ -23,7 +23,6 @@ def resubmit(job_ids: list[int], *, hitpaw_has_no_record: bool = False) -> int:
     A job HitPaw gave a job number is paid for and may still finish there: it is resubmitted only
     when the admin confirms that HitPaw has no record of it.
     """
-    now = timezone.now()
     only_if = {} if hitpaw_has_no_record else {"hitpaw_job_id": ""}
     moved = _move(
         job_ids,
@@ -37,8 +36,8 @@ def resubmit(job_ids: list[int], *, hitpaw_has_no_record: bool = False) -> int:
         finished_at=None,
         error_code=None,
         attempts=0,
-        due_at=now,
-        deadline_at=lifecycle.new_deadline(now),
+        due_at=Now(),
+        deadline_at=lifecycle.fresh_deadline(),
     )
     if moved:
         intake.wake_ticker()
@@ -98,7 +97,6 @@ MSG_RETRIED = "An admin asked to try this photo again."
 
 def retry_failed(job_ids: list[int]) -> int:
     """Start failed or timed-out jobs again from the photo, if HitPaw never took them (so never charged)."""
-    now = timezone.now()
     moved = sum(
         lifecycle.move(
             job_id,
@@ -112,8 +110,8 @@ def retry_failed(job_ids: list[int]) -> int:
             lease_token="",
             lease_until=None,
             stalled_claims=0,
-            due_at=now,
-            deadline_at=lifecycle.new_deadline(now),
+            due_at=Now(),
+            deadline_at=lifecycle.fresh_deadline(),
         )
         for job_id in job_ids
     )
