@@ -255,10 +255,12 @@ def bench_env(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
 
 def create_users(count: int) -> list[str]:
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
 
     names = [f"bench{i}" for i in range(count)]
+    staff = Group.objects.get(name="staff")  # the role that may send photos
     for name in names:
-        get_user_model().objects.create_user(name, password=PASSWORD)
+        get_user_model().objects.create_user(name, password=PASSWORD).groups.add(staff)
     return names
 
 

@@ -57,6 +57,7 @@ def main() -> None:
     django.setup()
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.db import connection, reset_queries
     from django.test import Client
@@ -72,6 +73,7 @@ def main() -> None:
 
         redis.Redis.from_url(args.redis_url).flushdb()
     user = get_user_model().objects.create_user("bench", password="bench-password-1")
+    user.groups.add(Group.objects.get(name="staff"))  # the role that may send photos
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
     url = reverse("enhancer:submit")

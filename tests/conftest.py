@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from enhancer.hitpaw.catalogue import seed_catalogue
 from enhancer.models import EnhanceModel
 from tests.support.fake_hitpaw import FakeHitPaw
+from tests.support.roles import user_with_role
 
 PUBLIC_ADDRESS = "93.184.216.34"  # any global address: `responses` answers before a connection
 
@@ -54,14 +55,14 @@ def general_2x(catalogue) -> EnhanceModel:
 
 @pytest.fixture
 def alice(db):
-    """A staff member (not an admin) who enhances photos."""
-    return get_user_model().objects.create_user("alice", password="alice-password-1")
+    """A staff member (not an admin) who enhances photos: in the `staff` group, as admins add people."""
+    return user_with_role("alice", "staff", password="alice-password-1")
 
 
 @pytest.fixture
 def bob(db):
     """Another staff member: must never see Alice's jobs."""
-    return get_user_model().objects.create_user("bob", password="bob-password-1")
+    return user_with_role("bob", "staff", password="bob-password-1")
 
 
 @pytest.fixture

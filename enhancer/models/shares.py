@@ -26,6 +26,13 @@ class ShareLinkQuerySet(models.QuerySet):
         """Links that open: not revoked, not expired."""
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
+    def opening(self):
+        """Links a visitor may open: live, and made by a person still active.
+
+        A deactivated person's links stop working with their account. A link whose maker was
+        deleted (`created_by` set to null) is dead too: nobody still answers for what it shows."""
+        return self.live().filter(created_by__is_active=True)
+
 
 class ShareLink(models.Model):
     """A public link to one finished job's before and after."""
@@ -72,8 +79,9 @@ class ShareLink(models.Model):
         return "Open" if self.is_live else "Expired"
 
     @classmethod
-    def create_for(cls, job: Job, by, days: int = DEFAULT_DAYS) -> ShareLink:
-        return cls.objects.create(job=job, created_by=by, expires_at=timezone.now() + timedelta(days=days))
+    def create_for(cls, job: Job, by, days: int = DEFAULT_DAYS, *, keep_details: bool = False) -> ShareLink:
+        expires_at = timezone.now() + timedelta(days=days)
+        return cls.objects.create(job=job, created_by=by, expires_at=expires_at, keep_details=keep_details)
 
     def revoke(self) -> None:
         ShareLink.objects.filter(pk=self.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -1,8 +1,10 @@
 """Who may see and do what: one place, by Django permissions (the roles are groups), never `is_staff`.
 
-Roles (groups made by a migration): **staff** see and share their own jobs; **reviewers** also see
-everyone's jobs and usage, read-only; **admins** also manage budgets, top-ups, the catalogue, users
-and anyone's share links. Another user's job is a 404, so ids leak nothing.
+Roles (groups made by migrations 0008 and 0013): **staff** send photos (`add_job`: it may spend
+coins) and see and share their own jobs (`add_sharelink`: it publishes them); **reviewers** also see
+everyone's jobs and usage, read-only: they neither send nor share; **admins** also manage budgets,
+top-ups, the catalogue, users and anyone's share links. Another user's job is a 404, so ids leak
+nothing; an action the person's role does not allow is a 403 (`enhancer.web.refusals`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,23 @@ SEE_ALL_JOBS = "enhancer.view_job"
 CHANGE_ANY_JOB = "enhancer.change_job"
 SEE_TEAM_USAGE = "enhancer.view_coincharge"
 MANAGE_SHARES = "enhancer.change_sharelink"
+ENHANCE = "enhancer.add_job"
+SHARE = "enhancer.add_sharelink"
+
+
+def may_enhance(user) -> bool:
+    """Sending a photo, or sending one again, may spend coins: only roles that enhance may."""
+    return user.has_perm(ENHANCE)
+
+
+def may_make_links(user) -> bool:
+    """Making a share link publishes a photo: only roles that share may."""
+    return user.has_perm(SHARE)
+
+
+def has_a_role(user) -> bool:
+    """Whether an admin gave this person any role (a superuser needs none)."""
+    return user.is_superuser or user.groups.exists()
 
 
 def sees_all_jobs(user) -> bool:

@@ -85,8 +85,9 @@ class LiveApp:
         self.manage(
             "shell",
             "-c",
-            "from django.contrib.auth import get_user_model; "
-            f"get_user_model().objects.create_user({self.username!r}, password={self.password!r})",
+            "from django.contrib.auth import get_user_model; from django.contrib.auth.models import Group; "
+            f"user = get_user_model().objects.create_user({self.username!r}, password={self.password!r}); "
+            "user.groups.add(Group.objects.get(name='staff'))",
         )
         self._log = self.log_path.open("wb")
         self._process = subprocess.Popen(

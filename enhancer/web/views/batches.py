@@ -16,6 +16,7 @@ from enhancer.models import Batch, Job, JobStatus
 from enhancer.models.jobs import ACTIVE_STATUSES, PROBLEM_STATUSES, TERMINAL_STATUSES
 from enhancer.web.access import batch_for_user, batch_to_change
 from enhancer.web.live_status import listed_states
+from enhancer.web.refusals import needs_enhance
 from enhancer.web.zipstream import stream_zip, unique_names
 
 # Cards on one page of a batch: a usual batch (at most 50 photos per submit by default) fits on one,
@@ -89,6 +90,7 @@ def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@needs_enhance
 def batch_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Send again only the photos that failed; the others are left as they are."""
     batch = batch_to_change(request.user, pk)

@@ -1,11 +1,14 @@
 """Share links: made and turned off from the job page, opened by anyone holding the token.
 
-Every public response says the same 404 for an unknown, expired or revoked token, asks search
-engines not to index it, and sends no referrer, so the token never leaks to another site.
+Every public response says the same 404 for an unknown, expired or revoked token (or one made by a
+person no longer active), asks search engines not to index it, is kept by no cache, and sends no
+referrer, so the token never leaks to another site. The pictures go out without their details
+(GPS position, camera, author) unless the person sharing chose to keep them.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import PurePath
 
 from django import forms
@@ -17,30 +20,45 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from enhancer.media.imaging import FORMATS
+from enhancer.media.photo_details import DetailsNotRemoved
+from enhancer.media.public_copies import ensure_public_copy, real_format
 from enhancer.models import ShareLink
 from enhancer.models.shares import DAY_CHOICES, DEFAULT_DAYS
 from enhancer.web.access import job_to_share, share_for_user
+from enhancer.web.refusals import needs_share
 from enhancer.web.stored_files import stored_file_response
 
+log = logging.getLogger(__name__)
+
 NOT_FOUND = "This link does not work. It may have expired or been turned off."
-PRIVATE_HEADERS = {"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex, nofollow"}
+PRIVATE_HEADERS = {
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Cache-Control": "private, no-store",  # a turned-off link must stop showing the photo at once
+}
 
 
 class ShareForm(forms.Form):
     days = forms.TypedChoiceField(
         choices=DAY_CHOICES, coerce=int, initial=DEFAULT_DAYS, label="Link works for"
     )
+    keep_details = forms.BooleanField(
+        required=False, label="Keep photo details (GPS position, camera, author)"
+    )
 
 
 @login_required
 @require_POST
+@needs_share
 def share_create(request: HttpRequest, pk: int) -> HttpResponse:
     job = job_to_share(request.user, pk)
     form = ShareForm(request.POST)
     if not job.is_completed:
         messages.error(request, "Only a finished photo can be shared.")
     elif form.is_valid():
-        ShareLink.create_for(job, request.user, form.cleaned_data["days"])
+        data = form.cleaned_data
+        ShareLink.create_for(job, request.user, data["days"], keep_details=data["keep_details"])
         messages.success(request, "Share link made. Copy it below and send it to anyone.")
     else:
         messages.error(request, "Choose how long the link should work.")
@@ -62,7 +80,7 @@ def public_url(request: HttpRequest, path: str) -> str:
 
 
 def _live_share(token: str) -> ShareLink:
-    share = ShareLink.objects.live().select_related("job", "job__model").filter(token=token).first()
+    share = ShareLink.objects.opening().select_related("job", "job__model").filter(token=token).first()
     if share is None or not share.job.result:
         raise Http404(NOT_FOUND)
     return share
@@ -93,16 +111,34 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def share_image(request: HttpRequest, token: str, which: str) -> HttpResponse:
-    """Our copy of the original or the result, through the token only."""
+    """Our copy of the original or the result, through the token only, without its details
+    unless the link keeps them; typed and named by the file's real format."""
     try:
         share = _live_share(token)
         stored = {"original": share.job.original, "result": share.job.result}.get(which)
         if not stored:
             raise Http404(NOT_FOUND)
+        name, fmt = _served(stored.name, share.keep_details)
     except Http404:
         return _private(HttpResponse(NOT_FOUND, status=404, content_type="text/plain; charset=utf-8"))
+    extension, content_type = FORMATS.get(fmt, (PurePath(stored.name).suffix, "application/octet-stream"))
+    stem = share.job.photo_name + ("-enhanced" if which == "result" else "")
     download = which == "result" and request.GET.get("download") == "1"
-    filename = f"enhanced-photo{PurePath(stored.name).suffix}" if which == "result" else "original-photo"
-    response = stored_file_response(stored.name, as_attachment=download, filename=filename)
-    response["Cache-Control"] = "private, no-store"
+    response = stored_file_response(
+        name, content_type=content_type, as_attachment=download, filename=f"{stem}{extension}"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
     return _private(response)
+
+
+def _served(stored_name: str, keep_details: bool) -> tuple[str, str | None]:
+    """(name, format) of the file to send: the stored photo itself, or its copy without details.
+
+    A photo that cannot be cleaned (or read) is not sent at all (a 404), never sent with its details."""
+    try:
+        if keep_details:
+            return stored_name, real_format(stored_name)
+        return ensure_public_copy(stored_name)
+    except (DetailsNotRemoved, OSError) as error:
+        log.warning("Could not remove the details of %s: %s", stored_name, error)
+        raise Http404(NOT_FOUND) from error

@@ -11,12 +11,14 @@ from django.views.decorators.http import require_http_methods
 from enhancer.jobs import intake
 from enhancer.web.access import job_for_user
 from enhancer.web.forms import SubmitForm, new_submission_token, purpose_of, whole_number
+from enhancer.web.refusals import needs_enhance
 
 MSG_SENT_ONCE = "This form was sent more than once; its photos were taken once, and here they are."
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@needs_enhance
 def submit(request: HttpRequest) -> HttpResponse:
     initial = {**_again(request), "submission_token": new_submission_token()}
     form = SubmitForm(request.POST or None, request.FILES or None, initial=initial)
