@@ -20,6 +20,7 @@ from enhancer.models import Job, JobStatus
 from enhancer.web.access import job_for_user, job_to_change, may_change
 from enhancer.web.forms import HistoryFilterForm, whole_number
 from enhancer.web.live_status import job_state, listed_states
+from enhancer.web.refusals import needs_enhance
 from enhancer.web.stored_files import stored_file_response
 
 JOBS_PER_PAGE = 20
@@ -141,6 +142,7 @@ def job_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@needs_enhance
 def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     """Try a failed photo again with the same link and model; lands on the new try.
 
@@ -186,6 +188,7 @@ def job_resume(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@needs_enhance
 def job_send_again(request: HttpRequest, pk: int) -> HttpResponse:
     """The price of sending a paid photo again, and the button that does it (a second charge)."""
     job = job_to_change(request.user, pk)
