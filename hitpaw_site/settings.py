@@ -1,5 +1,6 @@
 """Settings for Enhance Desk, read from the environment (see README and .env.example)."""
 
+import math
 import os
 import secrets
 import tempfile
@@ -10,6 +11,7 @@ import dj_database_url
 from django.utils.crypto import salted_hmac
 from dotenv import load_dotenv
 
+from enhancer.jobs.timing import longest_step_seconds
 from hitpaw_site.env import env_bool, env_float, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -222,9 +224,21 @@ ENHANCER_FETCH_SECONDS = env_float("ENHANCER_FETCH_SECONDS", 60.0, minimum=1.0)
 # A result can pass a gigabyte (432 MP). Its download must fit in a job's lease and a task's
 # timeout (raise ENHANCER_LEASE_SECONDS with it; a start-up check warns).
 ENHANCER_RESULT_FETCH_SECONDS = env_float("ENHANCER_RESULT_FETCH_SECONDS", 60.0, minimum=1.0)
+# Storing a file (the largest result above) is assumed no faster than this: a slow bucket's upload.
+ENHANCER_STORAGE_BYTES_PER_SECOND = env_int("ENHANCER_STORAGE_BYTES_PER_SECOND", 50 * 1024 * 1024, minimum=1)
 # A claimed job is another worker's to take once its lease runs out (the worker died). Longer than
-# any step (3 tries of connect + read timeouts, or one download), short enough to recover quickly.
-ENHANCER_LEASE_SECONDS = env_int("ENHANCER_LEASE_SECONDS", 90, minimum=5)
+# any step (3 tries of connect + read timeouts, or a download and the storing of its file), and so
+# is the task timeout below; short enough to recover quickly.
+LONGEST_STEP_SECONDS = longest_step_seconds(
+    connect=ENHANCER_CONNECT_TIMEOUT,
+    read=ENHANCER_READ_TIMEOUT,
+    fetch=ENHANCER_FETCH_SECONDS,
+    result_fetch=ENHANCER_RESULT_FETCH_SECONDS,
+    max_image_bytes=ENHANCER_MAX_IMAGE_BYTES,
+    max_result_bytes=ENHANCER_MAX_RESULT_BYTES,
+    storage_bytes_per_second=ENHANCER_STORAGE_BYTES_PER_SECOND,
+)
+ENHANCER_LEASE_SECONDS = env_int("ENHANCER_LEASE_SECONDS", math.ceil(LONGEST_STEP_SECONDS) + 30, minimum=5)
 ENHANCER_TICK_SECONDS = env_float("ENHANCER_TICK_SECONDS", 1.0, minimum=0.05)
 ENHANCER_TICKER_RUN_SECONDS = env_float("ENHANCER_TICKER_RUN_SECONDS", 50.0, minimum=0.0)
 ENHANCER_BATCH_SIZE = env_int("ENHANCER_BATCH_SIZE", 8, minimum=1)

@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Now
 
 from enhancer.db_backends import durable
-from enhancer.jobs import lifecycle, statements
+from enhancer.jobs import lifecycle, statements, timing
 from enhancer.models import ACTIVE_STATUSES, Job, JobStatus, Lease
 
 if TYPE_CHECKING:
@@ -32,11 +32,15 @@ STEP_MARGIN_SECONDS = 10
 
 
 def longest_step_seconds() -> float:
-    """The longest one step may take: a submission (three tries of connect + read) or one download."""
-    return max(
-        3 * (settings.ENHANCER_CONNECT_TIMEOUT + settings.ENHANCER_READ_TIMEOUT) + 6,
-        settings.ENHANCER_FETCH_SECONDS,
-        settings.ENHANCER_RESULT_FETCH_SECONDS,
+    """The longest one step may take: a submission, or a download with the storing of its file."""
+    return timing.longest_step_seconds(
+        connect=settings.ENHANCER_CONNECT_TIMEOUT,
+        read=settings.ENHANCER_READ_TIMEOUT,
+        fetch=settings.ENHANCER_FETCH_SECONDS,
+        result_fetch=settings.ENHANCER_RESULT_FETCH_SECONDS,
+        max_image_bytes=settings.ENHANCER_MAX_IMAGE_BYTES,
+        max_result_bytes=settings.ENHANCER_MAX_RESULT_BYTES,
+        storage_bytes_per_second=settings.ENHANCER_STORAGE_BYTES_PER_SECOND,
     )
 
 
