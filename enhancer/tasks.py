@@ -10,7 +10,7 @@ from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
 from django_q.utils import get_func_repr
 
-from enhancer.jobs import scheduler
+from enhancer.jobs import scheduler, thumbnails
 
 log = logging.getLogger(__name__)
 GROUP = "enhancer"
@@ -20,6 +20,7 @@ REFUSED = "enhancer.tasks.refused"
 ALLOWED_TASKS = frozenset(
     {
         "enhancer.tasks.advance_batch",
+        "enhancer.tasks.make_thumbnails",
         "enhancer.tasks.ticker",
         "enhancer.tasks.watchdog",
         "enhancer.sandbox.tasks.enhance_task",
@@ -46,6 +47,15 @@ def enqueue_batch(token: str) -> None:
 def queue_in_database() -> bool:
     """django-q2's ORM broker: its queue is a table beside the jobs (no Redis configured)."""
     return "orm" in settings.Q_CLUSTER
+
+
+def queue_thumbnails(job_id: int) -> None:
+    async_task("enhancer.tasks.make_thumbnails", job_id, group=GROUP, broker=queue())
+
+
+def make_thumbnails(job_id: int) -> None:
+    """Make the thumbnails a job's stored photos lack (asked for by a page that found none)."""
+    thumbnails.make_for_job(job_id)
 
 
 def advance_batch(token: str) -> int:

@@ -28,6 +28,7 @@ from enhancer.jobs.sources import result_fetch_allows_private, submission_url
 from enhancer.jobs.step_read import job_for_step
 from enhancer.media import storage
 from enhancer.media.fetcher import FetchError, fetch_image
+from enhancer.media.thumbnails import make_thumbnail, thumbnail_name
 from enhancer.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
@@ -131,6 +132,7 @@ def fetch_original(job: Job, token: str, client: HitPawClient) -> bool:
             _end(job, token, JobStatus.FAILED, problem, **size)  # nothing sent, nothing charged
             return False
         name = storage.store(fetched.path, "originals", f"job-{job.pk}", info.extension)
+        make_thumbnail(name, fetched.path)  # here on the worker, never in a page's request
     estimate = pricing.estimate_coins(kind, pricing.output_megapixels(info.width, info.height, scale))
     moved = claims.transition(
         job.pk,
@@ -146,6 +148,7 @@ def fetch_original(job: Job, token: str, client: HitPawClient) -> bool:
     )
     if not moved:
         storage.discard(name)  # our lease ran out: whoever holds the job now stores its own copy
+        storage.discard(thumbnail_name(name))
     return moved
 
 
@@ -408,6 +411,7 @@ def download_result(job: Job, token: str, client: HitPawClient) -> bool:
     with fetched:
         info = fetched.info
         name = storage.store(fetched.path, "results", f"job-{job.pk}", info.extension)
+        make_thumbnail(name, fetched.path)
     finished = _end(
         job,
         token,
@@ -419,6 +423,7 @@ def download_result(job: Job, token: str, client: HitPawClient) -> bool:
     )
     if not finished:
         storage.discard(name)  # a stale worker: the job's own result (if any) stays untouched
+        storage.discard(thumbnail_name(name))
     return False
 
 

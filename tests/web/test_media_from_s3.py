@@ -14,6 +14,8 @@ import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
+from enhancer import tasks
+from enhancer.jobs import thumbnails as job_thumbnails
 from enhancer.jobs.sources import original_link
 from enhancer.models import JobStatus, ShareLink
 from tests.support.batches import make_batch
@@ -66,14 +68,17 @@ def test_another_user_and_a_stranger_get_nothing_from_the_bucket(client, bob, jo
     assert client.get(f"/jobs/{job.pk}/thumbnail").status_code == 404
 
 
-def test_the_thumbnail_is_made_once_and_kept_in_the_bucket(alice_client, job, s3_bucket):
+def test_the_thumbnail_is_made_once_and_kept_in_the_bucket(alice_client, job, s3_bucket, monkeypatch):
+    monkeypatch.setattr(tasks, "queue_thumbnails", job_thumbnails.make_for_job)  # a worker, at once
+    assert alice_client.get(f"/jobs/{job.pk}/thumbnail")["Content-Type"] == "image/svg+xml"  # placeholder
     response = alice_client.get(f"/jobs/{job.pk}/thumbnail")
 
     assert response["Content-Type"] == "image/jpeg"
     assert image_size(body(response)) == (128, 96)
-    [thumbnail] = s3_bucket.keys("thumbs/")
+    made = s3_bucket.keys("thumbs/")
+    assert len(made) == 2  # the original's and the result's
     assert alice_client.get(f"/jobs/{job.pk}/thumbnail").status_code == 200
-    assert s3_bucket.keys("thumbs/") == [thumbnail]
+    assert s3_bucket.keys("thumbs/") == made
 
 
 def test_a_share_link_serves_the_result_from_the_bucket(client, job, alice):

@@ -1,36 +1,135 @@
-"""Thumbnails: small, made once from our stored copy, then served from storage."""
+"""Thumbnails: made once per photo on the workers, served from storage; a page never decodes one."""
 
+import struct
+import zlib
+
+import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from PIL import Image, ImageFile
 
+from enhancer import tasks
+from enhancer.jobs import intake
+from enhancer.jobs import thumbnails as job_thumbnails
 from enhancer.media import thumbnails
 from enhancer.models import JobStatus
+from tests.media.images import PNG_SIGNATURE, png_chunk
 from tests.support.batches import make_batch
 from tests.support.images import image_bytes, image_size
-from tests.support.jobs import make_job
+from tests.support.jobs import (
+    PHOTO_URL,
+    RESULT_URL,
+    StubClient,
+    add_image,
+    completed,
+    make_job,
+    serve_images,
+    step,
+)
 
 
-def test_it_serves_a_small_jpeg_of_the_result(alice_client, alice, general_2x):
+def is_placeholder(response) -> bool:
+    return response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
+
+
+def solid_png(width: int, height: int) -> bytes:
+    """A real, complete one-colour PNG of `width` × `height`, compressed row by row (a small file)."""
+    packer = zlib.compressobj(9)
+    row = b"\0" * (width + 1)  # filter byte, then grey pixels
+    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return PNG_SIGNATURE + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", data) + png_chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """The jobs whose thumbnails a page asked the workers for."""
+    asked = []
+    monkeypatch.setattr(tasks, "queue_thumbnails", asked.append)
+    return asked
+
+
+@pytest.fixture
+def decoded(monkeypatch):
+    """The sizes of the images whose pixels were about to be decoded (they are not)."""
+    seen = []
+
+    def refuse(self, *args, **kwargs):
+        seen.append(self.size)
+        raise AssertionError(f"decoded a {self.size} image")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", refuse)
+    monkeypatch.setattr(Image.Image, "load", refuse)
+    return seen
+
+
+def test_a_photo_declaring_70_megapixels_is_never_decoded_by_the_page_nor_the_worker(
+    alice_client, alice, queued, decoded
+):
+    job = make_job(JobStatus.CONVERTING, user=alice)
+    big = solid_png(10_000, 7_000)
+    assert len(big) < 1024 * 1024  # a small file that claims a huge picture
+    job.original.save("huge.png", ContentFile(big))
+
+    response = alice_client.get(f"/jobs/{job.pk}/thumbnail")
+
+    assert is_placeholder(response)
+    assert response["Cache-Control"] == "private, no-store"
+    assert queued == [job.pk]
+    job_thumbnails.make_for_job(job.pk)  # the worker's task: over the pixel cap, so no thumbnail
+    assert not default_storage.exists(thumbnails.thumbnail_name(job.original.name))
+    assert is_placeholder(alice_client.get(f"/jobs/{job.pk}/thumbnail"))
+    assert queued == [job.pk]  # asked for once, not on every page view
+    assert decoded == []
+
+
+def test_the_worker_makes_a_small_jpeg_and_the_page_serves_it(alice_client, alice, general_2x, queued):
     _, (job,) = make_batch(alice, general_2x, [JobStatus.COMPLETED])
     job.result.save("big.png", ContentFile(image_bytes(1200, 900)))
+    assert is_placeholder(alice_client.get(f"/jobs/{job.pk}/thumbnail"))
+
+    job_thumbnails.make_for_job(job.pk)
     response = alice_client.get(f"/jobs/{job.pk}/thumbnail")
+
     content = b"".join(response.streaming_content)
     assert response["Content-Type"] == "image/jpeg"
     assert image_size(content) == (320, 240)
 
 
-def test_it_makes_the_thumbnail_only_once(alice_client, alice, general_2x, monkeypatch):
-    _, (job,) = make_batch(alice, general_2x, [JobStatus.COMPLETED])
-    alice_client.get(f"/jobs/{job.pk}/thumbnail")
-    monkeypatch.setattr(thumbnails, "_render", lambda name: (_ for _ in ()).throw(AssertionError("again")))
-    assert alice_client.get(f"/jobs/{job.pk}/thumbnail").status_code == 200
-    assert default_storage.exists(thumbnails.thumbnail_name(job.result.name))
+def test_the_pipeline_makes_each_thumbnail_once_as_it_stores_the_photo(
+    alice_client, alice, general_2x, monkeypatch, fake_dns
+):
+    monkeypatch.setattr(tasks, "kick", lambda: None)
+    made = []
+    real_render = thumbnails.render
+    monkeypatch.setattr(thumbnails, "render", lambda photo: made.append(1) or real_render(photo))
+    with serve_images(monkeypatch, fake_dns) as web:
+        add_image(web, PHOTO_URL, 640, 480)
+        add_image(web, RESULT_URL, 1280, 960)
+        [job] = intake.create_jobs(alice, [PHOTO_URL], general_2x)
+        client = StubClient(statuses=[completed()])
+        for _ in range(4):
+            job = step(job, client)
+    assert job.status == JobStatus.COMPLETED, job.message
+    assert len(made) == 2  # the original's and the result's, each once
+    assert default_storage.exists(thumbnails.thumbnail_name(job.original.name))
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the page decoded a photo")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", refuse)
+    response = alice_client.get(f"/jobs/{job.pk}/thumbnail")
+    assert image_size(b"".join(response.streaming_content)) == (320, 240)
+    job_thumbnails.make_for_job(job.pk)
+    assert len(made) == 2
 
 
-def test_it_shows_the_original_before_there_is_a_result(alice_client, alice):
+def test_it_shows_the_originals_thumbnail_before_there_is_a_result(alice_client, alice, queued):
     job = make_job(JobStatus.CONVERTING, user=alice)
     job.original.save("shoe.png", ContentFile(image_bytes(64, 48)))
-    assert alice_client.get(f"/jobs/{job.pk}/thumbnail").status_code == 200
+    job_thumbnails.make_for_job(job.pk)
+    response = alice_client.get(f"/jobs/{job.pk}/thumbnail")
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
 
 
 def test_it_answers_not_found_when_there_is_no_picture_yet(alice_client, alice):
@@ -38,13 +137,15 @@ def test_it_answers_not_found_when_there_is_no_picture_yet(alice_client, alice):
     assert alice_client.get(f"/jobs/{job.pk}/thumbnail").status_code == 404
 
 
-def test_it_answers_not_found_for_a_picture_it_cannot_read(alice_client, alice):
+def test_a_picture_it_cannot_read_keeps_the_placeholder(alice_client, alice, queued):
     job = make_job(JobStatus.CONVERTING, user=alice)
     job.original.save("broken.png", ContentFile(b"not a picture"))
-    assert alice_client.get(f"/jobs/{job.pk}/thumbnail").status_code == 404
+    job_thumbnails.make_for_job(job.pk)
+    assert is_placeholder(alice_client.get(f"/jobs/{job.pk}/thumbnail"))
 
 
-def test_it_hides_another_users_thumbnail(client, bob, alice, general_2x):
+def test_it_hides_another_users_thumbnail(client, bob, alice, general_2x, queued):
     _, (job,) = make_batch(alice, general_2x, [JobStatus.COMPLETED])
     client.force_login(bob)
     assert client.get(f"/jobs/{job.pk}/thumbnail").status_code == 404
+    assert queued == []

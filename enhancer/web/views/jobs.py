@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
+import functools
+from pathlib import Path, PurePath
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -14,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from enhancer.jobs import intake, resume
+from enhancer.jobs import thumbnails as job_thumbnails
 from enhancer.jobs.usage import coin_usage
 from enhancer.media import thumbnails
 from enhancer.models import Job, JobStatus
@@ -240,13 +243,29 @@ def job_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
 
 @login_required
 @require_GET
-def job_thumbnail(request: HttpRequest, pk: int) -> FileResponse:
-    """A small picture of the job: of its result once there is one, else of its original."""
+def job_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A small picture of the job: of its result once there is one, else of its original.
+
+    Only a thumbnail the workers have made is served; while there is none, a static placeholder
+    (nothing is decoded here, however large the photo), and the workers are asked to make it."""
     job = job_for_user(request.user, pk)
-    for stored in (job.result, job.original):
-        name = stored and thumbnails.ensure_thumbnail(stored.name)
+    photos = [stored.name for stored in (job.result, job.original) if stored]
+    if not photos:
+        raise Http404("No picture yet.")
+    made = [thumbnails.stored_thumbnail(name) for name in photos]
+    if None in made:
+        job_thumbnails.ask_for(job)
+    for name in made:
         if name:
             response = stored_file_response(name, content_type="image/jpeg")
             response["Cache-Control"] = "private, max-age=86400"
             return response
-    raise Http404("No picture yet.")
+    pending = HttpResponse(_placeholder(), content_type="image/svg+xml")
+    pending["Cache-Control"] = "private, no-store"  # the thumbnail itself, once made, is shown next time
+    return pending
+
+
+@functools.cache
+def _placeholder() -> bytes:
+    """The small static picture shown while a photo has no thumbnail (read once per process)."""
+    return Path(finders.find(thumbnails.PENDING)).read_bytes()

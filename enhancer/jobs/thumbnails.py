@@ -1,0 +1,30 @@
+"""Thumbnails of a job's photos, made on the workers: after each stored photo, or on request for
+photos stored before thumbnails were made there (uploads, older jobs)."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+
+from enhancer import tasks
+from enhancer.media.thumbnails import make_thumbnail
+from enhancer.models import Job
+
+# A photo's missing thumbnail is asked for at most this often (a photo over the pixel cap never
+# gets one, and its page may be shown many times).
+ASK_AGAIN_SECONDS = 24 * 3600
+
+
+def make_for_job(job_id: int) -> None:
+    """Make the thumbnails a job's stored photos lack (a worker task)."""
+    for names in Job.objects.filter(pk=job_id).values_list("original", "result"):
+        for name in names:
+            if name:
+                make_thumbnail(name)
+
+
+def ask_for(job: Job) -> bool:
+    """Queue the making of a job's thumbnails, unless it was asked for recently; True if queued."""
+    if not cache.add(f"enhancer:thumbnails-asked:{job.pk}", 1, ASK_AGAIN_SECONDS):
+        return False
+    tasks.queue_thumbnails(job.pk)
+    return True
