@@ -1,9 +1,11 @@
 """Nobody turns the admin into a shell: django-q2's schedules and tasks are read-only there, no role
 may edit them, and the cluster runs only Enhance Desk's own task functions."""
 
+import ast
 import importlib
 import logging
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -13,6 +15,7 @@ from django_q.models import Failure, OrmQ, Schedule, Task
 from django_q.scheduler import scheduler
 from django_q.tasks import _sync
 
+from enhancer.tasks import ALLOWED_TASKS
 from tests.support.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +154,18 @@ def test_the_migration_takes_task_editing_away_from_every_group_and_person(alice
 
     assert codes(admins.permissions) == ["delete_schedule", "view_schedule"]
     assert codes(alice.user_permissions) == ["delete_schedule", "view_schedule"]
+
+
+def test_every_task_the_app_queues_is_on_the_allow_list():
+    """A new task function must be added to ALLOWED_TASKS, or the workers would refuse it."""
+    queued = set()
+    for path in (Path(__file__).resolve().parents[2] / "enhancer").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", "")) == "async_task"
+            ):
+                first = node.args[0] if node.args else None
+                assert isinstance(first, ast.Constant), f"{path}: queue tasks by their dotted name"
+                queued.add(first.value)
+    assert queued and queued <= ALLOWED_TASKS
