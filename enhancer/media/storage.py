@@ -12,7 +12,7 @@ import os
 import secrets
 
 from django.core.files import File
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,26 @@ def store(source_path: str | os.PathLike, folder: str, stem: str, extension: str
     """Copy the file at `source_path` into storage as `folder/stem-<random>.ext`; return its name."""
     name = f"{folder.strip('/')}/{stem}-{secrets.token_hex(8)}{extension.lower()}"
     with open(source_path, "rb") as source:
-        return default_storage.save(name, File(source, name=name))
+        saved = default_storage.save(name, File(source, name=name))
+    flush_to_disk(saved)
+    return saved
+
+
+def flush_to_disk(name: str) -> None:
+    """Put a file stored on this machine's disk (and its folder entry) on disk now.
+
+    Its job is marked done right after: a power cut must not leave a done job whose file is empty
+    or missing. A bucket (S3) has the file for good once its upload returns.
+    """
+    if not isinstance(default_storage, FileSystemStorage):
+        return
+    path = default_storage.path(name)
+    for target in (path, os.path.dirname(path)):
+        descriptor = os.open(target, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 def open_stream(name: str) -> File:
