@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from enhancer.hitpaw import pricing
 from enhancer.jobs import usage
-from enhancer.models import ACTIVE_STATUSES, EnhanceModel, Job, TeamBudget, UserBudget
+from enhancer.models import ACTIVE_STATUSES, EnhanceModel, Job, JobStatus, TeamBudget, UserBudget
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,10 @@ def _used(user=None, *, only_being_sent: bool = False) -> int:
     """
     month = usage.period("month")
     charged = usage.in_period(usage.charges(user), month).aggregate(total=Sum("coins"))["total"] or 0
-    pending = Job.objects.filter(status__in=ACTIVE_STATUSES, hitpaw_job_id="")
+    # Not yet charged: no HitPaw number yet, or one written (first, alone) but not yet its charge,
+    # which goes in with the move out of `submitting`.
+    not_charged = Q(hitpaw_job_id="") | Q(status=JobStatus.SUBMITTING)
+    pending = Job.objects.filter(not_charged, status__in=ACTIVE_STATUSES)
     if only_being_sent:
         pending = pending.filter(submit_started_at__isnull=False)
     if user is not None:
