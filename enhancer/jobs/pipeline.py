@@ -34,9 +34,10 @@ from enhancer.models import Job, JobStatus
 log = logging.getLogger(__name__)
 
 MSG_CRASHED_MID_SUBMIT = (
-    "The app stopped while sending this photo to HitPaw, so we do not know whether HitPaw took it "
-    "(and charged for it). It will not be sent again automatically: an admin should check the "
-    "HitPaw dashboard, then resubmit or close this job."
+    "The app lost track of this photo while sending it to HitPaw (it stopped, or could not record "
+    "HitPaw's answer), so we do not know whether HitPaw took it (and charged for it). It will not "
+    "be sent again automatically: an admin should check the HitPaw dashboard, then record HitPaw's "
+    "job (which resumes it), resubmit or close this job."
 )
 MSG_UNRECORDED = (
     "HitPaw accepted this photo (and charged for it), but the app could not finish recording it. "
