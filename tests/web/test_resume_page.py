@@ -6,6 +6,7 @@ from django.utils import timezone
 from enhancer.hitpaw.client import Submission
 from enhancer.jobs import intake, resume
 from enhancer.models import Job, JobStatus
+from tests.support.batches import make_batch
 from tests.support.jobs import StubClient, make_job, step
 from tests.support.roles import user_with_role
 
@@ -117,3 +118,14 @@ def test_a_batch_retry_leaves_paid_photos_to_resume(alice):
     with pytest.raises(intake.SubmissionRefused, match="HitPaw already took"):
         intake.retry_jobs(Job.objects.filter(pk=job.pk))
     assert Job.objects.count() == 1
+
+
+def test_a_batch_offers_to_retry_only_its_unpaid_failures(alice_client, alice, general_2x):
+    batch, (unpaid, paid) = make_batch(alice, general_2x, [JobStatus.FAILED, JobStatus.TIMED_OUT])
+    Job.objects.filter(pk=paid.pk).update(hitpaw_job_id="hp-1", coins=20, submitted_at=timezone.now())
+
+    page = alice_client.get(f"/batches/{batch.pk}/").content.decode()
+    alice_client.post(f"/batches/{batch.pk}/retry")
+
+    assert "Retry failed (1)" in page
+    assert list(Job.objects.filter(retry_of__isnull=False).values_list("retry_of", flat=True)) == [unpaid.pk]

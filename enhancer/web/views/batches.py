@@ -35,7 +35,10 @@ def summarize(photos: list[tuple]) -> dict:
         "done": statuses.count(JobStatus.COMPLETED),
         "problems": sum(1 for status in statuses if status in PROBLEM_STATUSES),
         "working": sum(1 for status in statuses if status in ACTIVE_STATUSES),
-        "retryable": sum(1 for status in statuses if status in intake.RETRYABLE_STATUSES),
+        # Paid photos (charged) are resumed one by one, not sent again with the others.
+        "retryable": sum(
+            1 for status, coins, _ in photos if status in intake.RETRYABLE_STATUSES and coins is None
+        ),
         "coins": sum(coins or 0 for _, coins, _ in photos),
         "estimated": sum(estimated or 0 for _, _, estimated in photos),
         "finished": all(status in TERMINAL_STATUSES for status in statuses),
