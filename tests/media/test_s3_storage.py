@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from enhancer.media import storage
+from enhancer.media.thumbnails import thumbnail_name
 from enhancer.models import JobStatus
 from hitpaw_site.settings import media_storage
 from tests.support.images import image_size
@@ -123,7 +124,8 @@ def test_a_job_stores_its_original_and_result_in_the_bucket(s3_bucket, monkeypat
             job = step(job, client)
 
     assert job.status == JobStatus.COMPLETED, job.message
-    assert s3_bucket.keys() == sorted([job.original.name, job.result.name])
+    photos = [job.original.name, job.result.name]
+    assert s3_bucket.keys() == sorted(photos + [thumbnail_name(name) for name in photos])
     assert job.original.name.startswith("originals/") and job.result.name.startswith("results/")
     assert s3_bucket.read(job.original.name) == original
     assert image_size(s3_bucket.read(job.result.name)) == (128, 96)

@@ -1,8 +1,5 @@
 """Thumbnails: made once per photo on the workers, served from storage; a page never decodes one."""
 
-import struct
-import zlib
-
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -13,7 +10,7 @@ from enhancer.jobs import intake
 from enhancer.jobs import thumbnails as job_thumbnails
 from enhancer.media import thumbnails
 from enhancer.models import JobStatus
-from tests.media.images import PNG_SIGNATURE, png_chunk
+from tests.media.images import solid_png
 from tests.support.batches import make_batch
 from tests.support.images import image_bytes, image_size
 from tests.support.jobs import (
@@ -30,15 +27,6 @@ from tests.support.jobs import (
 
 def is_placeholder(response) -> bool:
     return response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
-
-
-def solid_png(width: int, height: int) -> bytes:
-    """A real, complete one-colour PNG of `width` × `height`, compressed row by row (a small file)."""
-    packer = zlib.compressobj(9)
-    row = b"\0" * (width + 1)  # filter byte, then grey pixels
-    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return PNG_SIGNATURE + png_chunk(b"IHDR", header) + png_chunk(b"IDAT", data) + png_chunk(b"IEND", b"")
 
 
 @pytest.fixture
