@@ -64,6 +64,16 @@ MSG_BROKEN = "The picture is incomplete or damaged, so it cannot be used. Try sa
 MSG_ANIMATED = "Animated pictures are not supported. Use a still photo (JPG, PNG, WebP, BMP or TIFF)."
 MSG_POLYGLOT = "The picture has web page code hidden in it, so it is not accepted for safety."
 
+MSG_TOO_MUCH_DATA = (
+    "The file holds far more data than a picture of its size can, so it is not taken as a photo."
+)
+
+# The most a photo's file can weigh: 16 bytes a pixel (twice a 16-bit RGBA TIFF's, several times a
+# JPEG's at best quality) and room for what phones append (motion-photo videos, depth maps). A
+# 45 MB file that declares 64 × 64 pixels is no photo, whatever its header says.
+MOST_BYTES_PER_PIXEL = 16
+SPARE_BYTES = 32 * 1024 * 1024
+
 BLOCK = 1024 * 1024
 SNIFF_BYTES = 1024  # what browsers look at when they guess a file's type (Internet Explorer: 256)
 
@@ -129,6 +139,12 @@ def too_many_pixels(width: int, height: int, max_pixels: int) -> str:
 def _inspect(fp: BinaryIO, size: int, max_pixels: int | None) -> ImageInfo:
     cap = LARGEST_PIXELS if max_pixels is None else min(max_pixels, LARGEST_PIXELS)
     head = fp.read(SNIFF_BYTES)
+    if head.startswith(_JPEG_START):
+        # Pillow walks a JPEG's header a byte at a time: check it is a sane length first.
+        fp.seek(0)
+        end = jpeg_header_end(fp)
+        if end is None or end > size:
+            raise NotAnImage(MSG_BROKEN)
     fp.seek(0)
     _quiet_bomb_warnings()
     try:
@@ -137,6 +153,8 @@ def _inspect(fp: BinaryIO, size: int, max_pixels: int | None) -> ImageInfo:
             width, height = image.size
             if width * height > cap:
                 raise NotAnImage(too_many_pixels(width, height, cap))
+            if size > MOST_BYTES_PER_PIXEL * width * height + SPARE_BYTES:
+                raise NotAnImage(MSG_TOO_MUCH_DATA)
             if _MARKUP.search(head):
                 raise NotAnImage(MSG_POLYGLOT)
             if fmt in ("PNG", "WEBP") and getattr(image, "n_frames", 1) > 1:
@@ -165,6 +183,10 @@ def header_of(head: bytes) -> tuple[str, int, int] | None:
     Only the header is read; nothing is decoded, so a huge image costs nothing here. Raises
     NotAnImage, in plain words, for a file that is no image we take or is too large to measure.
     """
+    if head.startswith(_JPEG_START):
+        end = jpeg_header_end(io.BytesIO(head))
+        if end is None or end > len(head):
+            return None  # not all of the header yet (Pillow would walk it again, byte by byte)
     _quiet_bomb_warnings()
     try:
         with Image.open(io.BytesIO(head), formats=ALLOWED_FORMATS) as image:
@@ -210,6 +232,58 @@ def _megapixels(pixels: int, *, limit: bool = False) -> str:
     if limit:
         return f"{value:g}"
     return f"{value:.1f}" if value >= 0.1 else f"{value:.2g}"
+
+
+# --- A JPEG's header, walked in linear time ----------------------------------------------------
+
+_JPEG_START = b"\xff\xd8\xff"
+# Fill bytes (0xFF) and stray bytes allowed between a JPEG's markers before its image data. Encoders
+# write none or a few; Pillow reads each one by itself in Python, so megabytes of them cost
+# seconds of CPU for a file that is no photo.
+MAX_JPEG_PADDING = 64 * 1024
+_STANDALONE = {0x01, *range(0xD0, 0xD8)}  # markers without a length
+
+
+def jpeg_header_end(fp: BinaryIO) -> int | None:
+    """Where the start-of-scan header of the JPEG in `fp` ends: all Pillow reads to open it.
+
+    None when the file ends first. Segments are skipped by their lengths, so the walk costs
+    the number of markers, not the size of the header. Raises NotAnImage (damaged) for more than
+    MAX_JPEG_PADDING fill or stray bytes, a bad segment length, or the image ending before its data.
+    """
+    if fp.read(2) != b"\xff\xd8":
+        raise NotAnImage(MSG_BROKEN)
+    padding = 0
+    while True:
+        byte = fp.read(1)
+        if not byte:
+            return None
+        if byte != b"\xff":  # a stray byte: libjpeg and Pillow skip it
+            padding += 1
+        else:
+            marker = fp.read(1)
+            while marker == b"\xff" and padding <= MAX_JPEG_PADDING:
+                padding += 1
+                marker = fp.read(1)
+            if not marker:
+                return None
+            code = marker[0]
+            if code == 0xDA or code not in _STANDALONE and code not in (0x00, 0xFF, 0xD8, 0xD9):
+                raw = fp.read(2)
+                if len(raw) < 2:
+                    return None
+                length = struct.unpack(">H", raw)[0]
+                if length < 2:
+                    raise NotAnImage(MSG_BROKEN)
+                if code == 0xDA:
+                    return fp.tell() + length - 2
+                fp.seek(length - 2, os.SEEK_CUR)
+            elif code in (0xD8, 0xD9):  # a new image, or the end, before any image data
+                raise NotAnImage(MSG_BROKEN)
+            else:
+                padding += 1
+        if padding > MAX_JPEG_PADDING:
+            raise NotAnImage(MSG_BROKEN)
 
 
 # --- Is the whole image there? Cheap structural checks, no decoding --------------------------

@@ -2,6 +2,7 @@
 decoding, and hostile files (bombs, truncations, animations, polyglots) refused in plain words."""
 
 import io
+import time
 import warnings
 
 import pytest
@@ -14,6 +15,7 @@ from enhancer.media.imaging import (
     MSG_POLYGLOT,
     MSG_UNREADABLE,
     NotAnImage,
+    header_of,
     inspect_image,
     inspect_image_file,
     upright,
@@ -284,3 +286,52 @@ def test_upright_turns_a_photo_as_its_exif_orientation_says():
 def test_upright_leaves_a_photo_without_orientation_alone():
     image = photo(64, 48)
     assert upright(image).size == (64, 48)
+
+
+# --- Work linear in the file, bounded by its header ------------------------------------------------
+
+FILL = 5 * 1024 * 1024  # issue 21: a 5 MB JPEG of fill bytes cost 7.6 s of CPU per check
+
+
+def _with_fill(at: bytes, count: int = FILL, fill: bytes = b"\xff") -> bytes:
+    """A real 64 × 64 JPEG with `count` fill bytes put in front of the marker `at`."""
+    jpeg = encode(photo(64, 64), "JPEG")
+    where = jpeg.index(at, 2)
+    return jpeg[:where] + fill * count + jpeg[where:]
+
+
+@pytest.mark.parametrize(
+    "at", [b"\xff\xe0", b"\xff\xc0", b"\xff\xda"], ids=["after SOI", "before SOF", "before SOS"]
+)
+def test_megabytes_of_fill_bytes_in_a_jpeg_header_are_refused_at_once(at):
+    started = time.process_time()
+    with pytest.raises(NotAnImage, match="incomplete or damaged"):
+        inspect_image(_with_fill(at))
+    with pytest.raises(NotAnImage, match="incomplete or damaged"):
+        header_of(_with_fill(at, 2 * 1024 * 1024))
+    assert time.process_time() - started < 1.0
+
+
+def test_a_jpeg_with_a_few_fill_bytes_is_still_a_photo():
+    assert inspect_image(_with_fill(b"\xff\xc0", 16)).width == 64
+
+
+def test_reading_a_jpeg_header_as_it_arrives_costs_little_for_each_chunk():
+    body = _with_fill(b"\xff\xc0", 2 * 1024 * 1024, fill=b"\x00")  # stray bytes, not fill bytes
+    started = time.process_time()
+    for end in range(16 * 1024, len(body), 16 * 1024):
+        try:
+            header_of(body[:end])
+        except NotAnImage:
+            break
+    assert time.process_time() - started < 1.0
+
+
+def test_a_45_mb_file_that_declares_64_by_64_pixels_is_no_photo(tmp_path):
+    jpeg = encode(photo(64, 64), "JPEG")
+    padded = tmp_path / "padded.jpg"
+    padded.write_bytes(jpeg[:-2] + b"\xff" * (45 * 1024 * 1024) + jpeg[-2:])  # in the image data
+    started = time.process_time()
+    with pytest.raises(NotAnImage, match="far more data than a picture of its size"):
+        inspect_image_file(padded)
+    assert time.process_time() - started < 1.0
