@@ -6,8 +6,17 @@ from __future__ import annotations
 import fcntl
 import os
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+# A worker waits this long for the lock, then gives up (the task is enqueued again), so a queue of
+# large photos never holds a worker past django-q2's task timeout.
+WAIT_SECONDS = 60.0
+
+
+class Busy(Exception):
+    """Another large photo is still being enhanced on this machine."""
 
 
 def lock_path() -> str:
@@ -16,12 +25,20 @@ def lock_path() -> str:
 
 
 @contextmanager
-def one_large_photo_at_a_time() -> Iterator[None]:
-    """Wait for any other large enhancement on this machine to end, then hold the lock.
-
-    The kernel releases it when the process ends, so a killed worker never leaves it held."""
+def one_large_photo_at_a_time(wait_seconds: float | None = None) -> Iterator[None]:
+    """Wait for any other large enhancement on this machine to end, then hold the lock; raise Busy
+    after `wait_seconds` (default WAIT_SECONDS). The kernel releases the lock when the process
+    ends, so a killed worker never leaves it held."""
+    deadline = time.monotonic() + (WAIT_SECONDS if wait_seconds is None else wait_seconds)
     with open(lock_path(), "a+b") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise Busy from None
+                time.sleep(0.2)
         try:
             yield
         finally:

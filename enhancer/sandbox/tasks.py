@@ -11,6 +11,7 @@ from django_q.tasks import async_task
 
 from enhancer.sandbox.enhance import enhance_file
 from enhancer.sandbox.models import SandboxTask
+from enhancer.sandbox.one_at_a_time import Busy
 
 log = logging.getLogger(__name__)
 GROUP = "sandbox"
@@ -34,6 +35,9 @@ def enhance_task(job_id: str) -> None:
         with default_storage.open(source_name(job_id), "rb") as source, tempfile.TemporaryFile() as result:
             enhance_file(source, task.scale, task.model_name, task.extension, result)
             task.result.save(f"{task.job_id}{task.extension}", File(result), save=False)
+    except Busy:
+        enqueue_enhancement(job_id)  # another large photo still has the memory: later, not lost
+        return
     except Exception:
         log.exception("The sandbox could not enhance job %s", job_id)
         task.error = "The simulator could not enhance this photo."

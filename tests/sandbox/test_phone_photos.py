@@ -6,7 +6,7 @@ import threading
 import pytest
 from PIL import Image, ImageChops
 
-from enhancer.sandbox import enhance, one_at_a_time
+from enhancer.sandbox import enhance, one_at_a_time, tasks
 from enhancer.sandbox.models import SandboxTask
 from tests.sandbox.test_simulator import fetch_result, serve_image, status, submit
 from tests.support.images import image_size
@@ -80,3 +80,24 @@ def test_large_photos_wait_for_each_other(monkeypatch, private_lock):
 def test_small_photos_do_not_wait(private_lock):
     with one_at_a_time.one_large_photo_at_a_time():
         assert image_size(enhance.enhance(solid_jpeg(40, 30), 4, "general_4x", ".jpg")) == (160, 120)
+
+
+def test_a_worker_that_waits_too_long_hands_the_photo_back_to_the_queue(
+    client, catalogue, web, settings, private_lock, idle_workers, monkeypatch
+):
+    settings.SANDBOX_CONVERT_SECONDS = 0
+    monkeypatch.setattr(enhance, "LARGE_OUTPUT_PIXELS", 0)
+    monkeypatch.setattr(one_at_a_time, "WAIT_SECONDS", 0.3)
+    queued_again = []
+    monkeypatch.setattr(tasks, "enqueue_enhancement", queued_again.append)
+    url = serve_image(web, solid_jpeg(40, 30), content_type="image/jpeg")
+    job_id = submit(client, img_url=url, model_name="general_4x", extension=".jpg").json()["data"]["job_id"]
+
+    with one_at_a_time.one_large_photo_at_a_time():  # another worker is enhancing a large photo
+        tasks.enhance_task(job_id)
+    assert queued_again == [job_id]
+    assert status(client, job_id).json()["data"]["status"] == "CONVERTING"
+
+    tasks.enhance_task(job_id)  # picked up again once the lock is free
+    data = status(client, job_id).json()["data"]
+    assert data["status"] == "COMPLETED" and image_size(fetch_result(client, data["res_url"])) == (160, 120)
