@@ -7,8 +7,9 @@ import responses
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from enhancer.hitpaw.client import HitPawClient
 from enhancer.hitpaw.errors import CODE_TASK_MISSING
-from enhancer.jobs import pipeline
+from enhancer.jobs import intake, pipeline
 from enhancer.models import CoinCharge, JobStatus
 from tests.support.jobs import (
     RESULT_URL,
@@ -117,3 +118,26 @@ def test_a_failed_status_call_falls_back_on_the_link_we_have(web):
 
     assert job.status == JobStatus.COMPLETED
     assert default_storage.open(job.result.name).read() == content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_against_the_fake_hitpaw_a_lapsed_link_is_renewed_and_saved_with_one_charge(
+    settings, fake, monkeypatch, alice, catalogue
+):
+    settings.ENHANCER_ALLOW_PRIVATE_URLS = True
+    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
+    fake.reset()
+    client = HitPawClient("test-key", fake.url, retry_submissions=False)
+    (job,) = intake.create_jobs(
+        alice, [fake.image_url(64, 48, fault="result_link_expires")], catalogue["general_2x"]
+    )
+
+    for _ in range(30):
+        if job.is_terminal:
+            break
+        job = step(job, client)
+
+    assert job.status == JobStatus.COMPLETED, job.message
+    assert "sig=" in job.res_url
+    assert fake.stats()["charges"] == 1
+    assert CoinCharge.objects.filter(job=job).count() == 1

@@ -39,6 +39,8 @@ answer CONVERTING (default 2). Faults, with ``:N`` defaulting to 1:
     result_403, result_404, result_not_image, result_truncated, result_huge
                                    what GET of res_url does instead of serving the image
     result_down:S                  GET of res_url answers 503 for S seconds after the job completed
+    result_link_expires            each COMPLETED answer gives a new signed res_url; the first one has
+                                   lapsed (403 "Request has expired"), later ones serve the image
     envelope_top, envelope_msg0    success bodies carry fields at the top level / use code 0 and "msg"
 """
 
@@ -133,7 +135,7 @@ FAULTS: dict[str, str | None] = {
     "status_running_variants": None, "status_error": None, "status_failed": "name", "status_never": None,
     "status_missing": None, "status_slow": "seconds",
     "result_403": None, "result_404": None, "result_not_image": None, "result_truncated": None,
-    "result_huge": None, "envelope_top": None, "envelope_msg0": None,
+    "result_huge": None, "envelope_top": None, "envelope_msg0": None, "result_link_expires": None,
 }  # fmt: skip
 SUBMIT_REFUSALS = {"submit_429": 100429000, "submit_500": 100500000, "submit_429_bare": None}
 STATUS_CALL_FAULTS = {
@@ -297,6 +299,7 @@ class Job:
     completed_at: float | None = None
     result: bytes | None = None
     fault_uses: Counter = field(default_factory=Counter)
+    expired_link: str = ""  # result_link_expires: the first signed result link, which has lapsed
 
     def status_at(self, poll: int) -> str:
         """The status the poll-th poll sees: unknown, CONVERTING and variant polls, then the ending.
@@ -484,7 +487,7 @@ class Handler(BaseHTTPRequestHandler):
         elif match := SOLID_RE.fullmatch(path):
             self.serve_solid_image(int(match[1]), int(match[2]), "." + match[3].lower())
         elif match := RESULTS_RE.fullmatch(path):
-            self.serve_result(match[1], "." + match[2].lower())
+            self.serve_result(match[1], "." + match[2].lower(), urllib.parse.urlsplit(self.path).query)
         elif path == "/_control/stats":
             self.send_json(200, self.state.stats())
         else:
@@ -605,6 +608,11 @@ class Handler(BaseHTTPRequestHandler):
         status = self.state.poll(job)
         done = status == "COMPLETED"
         res_url = f"{self.server.base_url}/results/{job.job_id}{job.extension}" if done else ""
+        if done and "result_link_expires" in job.faults:  # a signed link per answer; the first lapses
+            signature = str(len(job.status_calls))
+            with self.state.lock:
+                job.expired_link = job.expired_link or signature
+            res_url += f"?sig={signature}"
         data = {"job_id": job.job_id, "status": status, "res_url": res_url, "original_url": job.img_url}
         self.send_json(200, envelope(job.faults, data))
 
@@ -620,7 +628,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_text(404, f"sizes go up to {MAX_SOLID_SIDE}x{MAX_SOLID_SIDE}")
         self.send_body(200, solid_image(width, height, extension), FORMATS[extension][1])
 
-    def serve_result(self, job_id: str, extension: str) -> None:
+    def serve_result(self, job_id: str, extension: str, query: str = "") -> None:
         """The result, or the way its download fails; 404 until the job has been seen COMPLETED."""
         self.state.count("result")
         with self.state.lock:
@@ -629,6 +637,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_text(404, "Not Found")
         if "result_403" in job.faults:
             return self.send_text(403, "Forbidden: the link has expired")
+        if "result_link_expires" in job.faults:
+            signature = urllib.parse.parse_qs(query).get("sig", [""])[0]
+            if signature in ("", job.expired_link):
+                return self.send_text(403, "Request has expired")
         if "result_not_image" in job.faults:
             return self.send_text(200, "this is not an image " * 20)
         if "result_huge" in job.faults:
