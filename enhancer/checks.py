@@ -27,14 +27,17 @@ def check_hitpaw_settings(app_configs, **kwargs):
                 id="enhancer.W002",
             )
         )
-    # A submission must finish within its job's lease, or the job is handed out again and sent to review.
+    # A step must finish within its job's lease, or the job is handed out again (a submission is sent
+    # to review). The longest is a submission's tries, or a download and the storing of its file.
     longest_submit = longest_step_seconds()
     if settings.ENHANCER_LEASE_SECONDS < longest_submit:
         messages.append(
             Warning(
                 f"ENHANCER_LEASE_SECONDS ({settings.ENHANCER_LEASE_SECONDS}) is shorter than the longest "
-                f"submission (about {longest_submit:.0f} s): slow answers would send jobs to review.",
-                hint="Raise ENHANCER_LEASE_SECONDS or lower ENHANCER_READ_TIMEOUT.",
+                f"step (about {longest_submit:.0f} s: a submission's tries, or saving the largest result): "
+                "slow answers would send jobs to review, and large results would be saved twice.",
+                hint="Raise ENHANCER_LEASE_SECONDS (or leave it unset: it then covers the longest step), "
+                "or lower ENHANCER_READ_TIMEOUT or ENHANCER_MAX_RESULT_BYTES.",
                 id="enhancer.W003",
             )
         )
