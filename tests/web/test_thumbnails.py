@@ -3,13 +3,14 @@
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageFile
 
 from enhancer import tasks
 from enhancer.jobs import intake
 from enhancer.jobs import thumbnails as job_thumbnails
 from enhancer.media import thumbnails
-from enhancer.models import JobStatus
+from enhancer.models import Job, JobStatus
 from tests.media.images import solid_png
 from tests.support.batches import make_batch
 from tests.support.images import image_bytes, image_size
@@ -137,3 +138,23 @@ def test_it_hides_another_users_thumbnail(client, bob, alice, general_2x, queued
     client.force_login(bob)
     assert client.get(f"/jobs/{job.pk}/thumbnail").status_code == 404
     assert queued == []
+
+
+def test_uploading_a_70_megapixel_png_decodes_nothing_in_the_web_requests(
+    alice_client, catalogue, settings, monkeypatch, queued, decoded
+):
+    """The upload is checked from its header, and its page and thumbnail are served without decoding."""
+    settings.SANDBOX_MODE = True  # uploads on: HitPaw fetches them from our own address
+    settings.PUBLIC_BASE_URL = ""
+    settings.SANDBOX_BASE_URL = "http://127.0.0.1:8000/sandbox"
+    monkeypatch.setattr(tasks, "kick", lambda: None)
+    upload = SimpleUploadedFile("huge.png", solid_png(10_000, 7_000), content_type="image/png")
+
+    response = alice_client.post("/", {"img_url": "", "model_name": "general_2x", "photos": [upload]})
+
+    job = Job.objects.get()
+    assert response.status_code == 302 and (job.original_width, job.original_height) == (10_000, 7_000)
+    assert alice_client.get(f"/jobs/{job.pk}/").status_code == 200
+    assert is_placeholder(alice_client.get(f"/jobs/{job.pk}/thumbnail"))
+    assert queued == [job.pk]
+    assert decoded == []
