@@ -73,3 +73,14 @@ def test_an_admin_who_is_not_a_superuser_cannot_make_anyone_a_superuser(client, 
 
     adam.refresh_from_db()
     assert not adam.is_superuser
+
+
+def test_the_one_time_link_never_travels_in_a_cookie(admin_client):
+    response = admin_client.post(
+        "/admin/auth/user/add/", {"full_name": "Carol Baker", "username": "carol", "role": "staff"}
+    )
+
+    cookies = " ".join(morsel.value for morsel in response.cookies.values())
+    assert "set-password" not in cookies
+    assert "messages" not in response.cookies
+    assert "/accounts/set-password/" in admin_client.get(response["Location"]).content.decode()
