@@ -39,7 +39,9 @@ def child(scale: int, full: bool) -> None:
         with Image.open(os.path.join(folder, "result.jpg")) as result:
             size = result.size
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    path = "full" if full else "reduced" if 4000 * 3000 * scale * scale > enhance.LARGE_OUTPUT_PIXELS else "full"
+    path = (
+        "full" if full else "reduced" if 4000 * 3000 * scale * scale > enhance.LARGE_OUTPUT_PIXELS else "full"
+    )
     megapixels = size[0] * size[1] / 1e6
     print(
         f"| {scale}x | {size[0]} x {size[1]} ({megapixels:.0f} MP) | {path} | {baseline / 1024:.0f} MB "
@@ -48,7 +50,9 @@ def child(scale: int, full: bool) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--full", action="store_true", help="also measure the full treatment at 2x")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--force-full", action="store_true", help=argparse.SUPPRESS)
