@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db.models import Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from enhancer.jobs import usage_days
@@ -137,7 +137,7 @@ def report(span: Period, viewer=None, *, by_user: bool = False) -> Report:
         count=sum(row["count"] for row in groups),
         estimated=sum(estimated for _, _, estimated in found.groups.values()),
         by_model=_shares(groups, "model", _model_names),
-        by_user=_shares(groups, "user", _usernames) if by_user else [],
+        by_user=_shares(groups, "user", _people) if by_user else [],
         chart=[
             Day(day, per_day.get(day, 0))
             for day in (chart_first + timedelta(days=n) for n in range(CHART_DAYS))
@@ -181,9 +181,25 @@ def _model_names(pks: list[int]) -> dict[int, str]:
     return {model.pk: str(model) for model in EnhanceModel.objects.filter(pk__in=pks)} if pks else {}
 
 
-def _usernames(pks: list[int]) -> dict[int, str]:
+def _people(pks: list[int]) -> dict[int, str]:
     users = get_user_model().objects.filter(pk__in=pks)
-    return {user.pk: user.get_username() for user in users} if pks else {}
+    return {user.pk: person_name(user) for user in users} if pks else {}
+
+
+def person_name(user) -> str:
+    """A person as their teammates know them: their full name, or their username when they have none."""
+    return user.get_full_name().strip() or user.get_username()
+
+
+def off_estimate(entries):
+    """Charges that differ from their estimate by more than a quarter of it, either way.
+
+    A run of these says the price table no longer matches what HitPaw charges."""
+    return (
+        entries.filter(estimated_coins__isnull=False)
+        .alias(coins_x4=F("coins") * 4, low=F("estimated_coins") * 3, high=F("estimated_coins") * 5)
+        .filter(Q(coins_x4__gt=F("high")) | Q(coins_x4__lt=F("low")))
+    )
 
 
 def _start_of(day: date) -> datetime:
@@ -217,7 +233,7 @@ def ledger_summary(viewer=None, recent: int = 50) -> Summary:
         total += coins
         month += coins if month_first <= day <= today else 0
         today_coins += coins if day == today else 0
-    return Summary(list(mine[:recent]), today_coins, month, total)
+    return Summary(list(mine.select_related("job")[:recent]), today_coins, month, total)
 
 
 @dataclass(frozen=True)

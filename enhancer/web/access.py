@@ -20,6 +20,9 @@ SEE_TEAM_USAGE = "enhancer.view_coincharge"
 MANAGE_SHARES = "enhancer.change_sharelink"
 ENHANCE = "enhancer.add_job"
 SHARE = "enhancer.add_sharelink"
+PAUSE_SUBMISSIONS = "enhancer.change_submissionpause"  # pause and resume the whole team
+RECORD_TOP_UPS = "enhancer.add_topup"  # admins, who also see the balance the app expects
+MANAGE_CATALOGUE = "enhancer.change_enhancemodel"
 
 
 def may_enhance(user) -> bool:
@@ -43,6 +46,11 @@ def sees_all_jobs(user) -> bool:
 
 def sees_team_usage(user) -> bool:
     return user.has_perm(SEE_TEAM_USAGE)
+
+
+def sees_price_checks(user) -> bool:
+    """Charges far from their estimate are shown to those who keep the catalogue and its prices."""
+    return user.has_perm(MANAGE_CATALOGUE)
 
 
 def visible_jobs(user):

@@ -45,7 +45,9 @@ def test_usage_totals_chart_and_csv_equal_what_hitpaw_charged(desk, fake, alice_
     charged = sum(job["coins"] for job in fake.stats()["jobs"].values())
     page = alice_client.get("/usage/", {"range": "today"}).content.decode()
     rows = list(
-        csv.DictReader(io.StringIO(alice_client.get("/usage/coins.csv", {"range": "today"}).content.decode()))
+        csv.DictReader(
+            io.StringIO(alice_client.get("/usage/coins.csv", {"range": "today"}).content.decode("utf-8-sig"))
+        )
     )
     chart = [int(c) for c in re.findall(r'data-coins="(\d+)"', page)]
 
@@ -53,5 +55,5 @@ def test_usage_totals_chart_and_csv_equal_what_hitpaw_charged(desk, fake, alice_
     assert charged == 10 + 30 + 10
     assert int(re.search(r"data-range-total>(\d+)<", page).group(1)) == charged
     assert sum(chart) == charged
-    assert sum(int(row["coins"]) for row in rows) == charged
-    assert sorted(row["hitpaw_job_number"] for row in rows) == sorted(fake.stats()["jobs"])
+    assert sum(int(row["Coins"]) for row in rows) == charged
+    assert sorted(row["HitPaw job number"] for row in rows) == sorted(fake.stats()["jobs"])

@@ -49,7 +49,10 @@ def range_total(page: str) -> int:
 
 
 def csv_rows(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    """The CSV's rows by header, read as a spreadsheet would: UTF-8 after its byte order mark."""
+    text = response.content.decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
 def test_totals_chart_and_csv_agree_to_the_coin_with_the_ledger(alice_client, alice, charge):
@@ -64,7 +67,7 @@ def test_totals_chart_and_csv_agree_to_the_coin_with_the_ledger(alice_client, al
     ledger_sum = 10 + 20 + 30 + 70 + 140 + 240
     assert range_total(page) == ledger_sum
     assert sum(chart_coins(page).values()) == ledger_sum
-    assert sum(int(row["coins"]) for row in rows) == ledger_sum
+    assert sum(int(row["Coins"]) for row in rows) == ledger_sum
     assert len(chart_coins(page)) == 90
     assert chart_coins(page)["2025-06-18"] == 30
     assert chart_coins(page)["2025-03-21"] == 240
@@ -102,7 +105,7 @@ def test_staff_see_only_their_own_charges_on_the_page_and_in_the_csv(alice_clien
     rows = csv_rows(alice_client.get("/usage/coins.csv"))
 
     assert range_total(page) == 10
-    assert [row["person"] for row in rows] == ["alice"]
+    assert [row["Person"] for row in rows] == ["alice"]
     assert "By person" not in page
 
 
@@ -125,14 +128,51 @@ def test_the_csv_lists_each_charge_with_its_estimate(alice_client, alice, charge
     [row] = csv_rows(alice_client.get("/usage/coins.csv"))
 
     assert row == {
-        "when": "2025-06-18 12:00:00",
-        "photo": str(entry.job_id),
-        "person": "alice",
-        "model": "General Enhance (2x)",
-        "hitpaw_job_number": entry.hitpaw_job_id,
-        "estimated_coins": "20",
-        "coins": "20",
+        "Date": "2025-06-18",
+        "Time (UTC)": "12:00:00",
+        "Photo": entry.job.photo_name,
+        "Person": "alice",
+        "Model": "General Enhance (2x)",
+        "HitPaw job number": entry.hitpaw_job_id,
+        "Estimated coins": "20",
+        "Coins": "20",
     }
+
+
+def test_the_csv_names_photos_and_people_and_states_the_time_zone(alice_client, alice, catalogue, settings):
+    settings.TIME_ZONE = "Europe/London"  # 12:00 UTC in June is 13:00 in London
+    alice.first_name, alice.last_name = "Zoë", "Åberg"
+    alice.save()
+    uploaded = make_job(
+        JobStatus.CONVERTING, user=alice, model=catalogue["general_2x"], upload_name="Café menu.JPG"
+    )
+    linked = make_job(
+        JobStatus.CONVERTING,
+        user=alice,
+        model=catalogue["general_2x"],
+        img_url="https://shop.example/spring/Red%20Shoe.png?w=1",
+    )
+    ledger.record_charge(uploaded, "hp-1", 20)
+    ledger.record_charge(linked, "hp-2", 10)
+
+    response = alice_client.get("/usage/coins.csv")
+    rows = csv_rows(response)
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert list(rows[0]) == [
+        "Date",
+        "Time (Europe/London)",
+        "Photo",
+        "Person",
+        "Model",
+        "HitPaw job number",
+        "Estimated coins",
+        "Coins",
+    ]
+    assert [(row["Photo"], row["Person"], row["Time (Europe/London)"]) for row in rows] == [
+        ("Café menu", "Zoë Åberg", "13:00:00"),
+        ("Red Shoe", "Zoë Åberg", "13:00:00"),
+    ]
 
 
 def test_a_name_that_looks_like_a_formula_is_written_as_text(client, django_user_model, charge):
@@ -142,7 +182,7 @@ def test_a_name_that_looks_like_a_formula_is_written_as_text(client, django_user
 
     [row] = csv_rows(client.get("/usage/coins.csv"))
 
-    assert row["person"] == "'=HYPERLINK(1)"
+    assert row["Person"] == "'=HYPERLINK(1)"
 
 
 def test_the_csv_needs_a_login(client):
@@ -192,3 +232,120 @@ def test_a_year_long_range_is_still_shown(alice_client, alice, charge):
     page = alice_client.get("/usage/", {"range": "custom", "start": "2024-06-19", "end": "2025-06-18"})
     assert page.context["report"].period.name == "custom"
     assert page.context["report"].total == 10
+
+
+def test_recent_charges_name_the_photo_with_its_thumbnail(alice_client, alice, catalogue):
+    job = make_job(
+        JobStatus.COMPLETED,
+        user=alice,
+        model=catalogue["general_2x"],
+        img_url="https://shop.example/spring/Red%20Shoe.png",
+        original="originals/red-shoe.png",
+    )
+    ledger.record_charge(job, "hp-1", 20)
+
+    page = alice_client.get("/usage/").content.decode()
+    recent = page[page.index("data-recent-charges") :]
+
+    assert "<span data-photo-name>Red Shoe</span>" in recent
+    assert f'src="/jobs/{job.pk}/thumbnail"' in recent
+    assert f">#{job.pk}<" not in page
+
+
+def test_a_photo_with_nothing_stored_is_named_without_a_thumbnail(alice_client, alice, charge):
+    entry = charge(alice, 20)
+
+    page = alice_client.get("/usage/").content.decode()
+
+    assert f"<span data-photo-name>{entry.job.photo_name}</span>" in page
+    assert f"/jobs/{entry.job_id}/thumbnail" not in page
+
+
+def test_the_team_sees_each_persons_full_name(admin_client, alice, charge):
+    alice.first_name, alice.last_name = "Alice", "Marsh"
+    alice.save()
+    charge(alice, 20)
+
+    response = admin_client.get("/usage/")
+
+    assert [row.name for row in response.context["report"].by_user] == ["Alice Marsh"]
+    assert '<td data-label="Person">Alice Marsh</td>' in response.content.decode()
+
+
+def axis_values(page: str) -> list[int]:
+    return [int(value) for value in re.findall(r'class="axis-value"[^>]*>(\d+)<', page)]
+
+
+def test_the_chart_has_a_y_axis_month_labels_and_the_budget_line(alice_client, alice, charge):
+    TeamBudget.objects.update_or_create(pk=1, defaults={"monthly_coins": 900})  # 30 a day in June
+    charge(alice, 70, days_ago=1)
+    charge(alice, 10, days_ago=40)
+
+    page = alice_client.get("/usage/").content.decode()
+
+    assert axis_values(page) == [0, 20, 40, 60, 80]  # round steps up past the highest day, 70
+    assert re.findall(r'class="axis-month"[^>]*>([^<]+)<', page) == ["Mar 2025", "Apr", "May", "Jun"]
+    assert 'data-budget-per-day="30"' in page
+    assert "Budget: 30 a day" in page
+    assert "the monthly budget of 900 coins" in page
+
+
+def test_a_persons_own_limit_is_their_budget_line(alice_client, alice, charge):
+    TeamBudget.objects.update_or_create(pk=1, defaults={"monthly_coins": 9000})
+    UserBudget.objects.create(user=alice, monthly_coins=300)
+    charge(alice, 20)
+
+    assert 'data-budget-per-day="10"' in alice_client.get("/usage/").content.decode()
+
+
+def test_no_budget_draws_no_budget_line(alice_client, alice, charge):
+    charge(alice, 20)
+
+    page = alice_client.get("/usage/").content.decode()
+
+    assert "data-budget-per-day" not in page
+    assert axis_values(page) == [0, 5, 10, 15, 20]
+
+
+def test_each_days_coins_can_be_read_without_a_mouse(alice_client, alice, charge):
+    charge(alice, 30, days_ago=1)
+    charge(alice, 10, days_ago=1)
+
+    page = alice_client.get("/usage/").content.decode()
+
+    # the day's bar is reached with Tab (or a tap) and says its value; days with nothing are skipped
+    assert re.findall(r'tabindex="0" role="img" aria-label="([^"]+)"', page) == ["Jun 17: 40 coins"]
+    assert "<td>Tue Jun 17, 2025</td><td>40</td>" in page  # and the table under the chart
+    assert "Latest: Jun 17, 40 coins." in page
+
+
+def test_admins_see_charges_far_from_their_estimate(admin_client, alice, catalogue):
+    def charged(coins, estimate, name):
+        job = make_job(
+            JobStatus.COMPLETED,
+            user=alice,
+            model=catalogue["general_2x"],
+            img_url=f"https://shop.example/{name}.png",
+            estimated_coins=estimate,
+        )
+        return ledger.record_charge(job, f"hp-{job.pk}", coins)
+
+    far_over = charged(240, 140, "poster")
+    far_under = charged(20, 30, "mug")
+    charged(30, 30, "hat")  # as estimated
+    charged(25, 20, "scarf")  # exactly a quarter more: within the price table's rounding
+
+    page = admin_client.get("/usage/").content.decode()
+    flags = re.findall(r'data-price-flag="(\d+)"><a [^>]+>([^<]+)</a> \([^)]+\): ([^<]+)</li>', page)
+
+    assert [(int(pk), name, text) for pk, name, text in flags] == [
+        (far_under.pk, "mug", "Charged 20, estimated 30 — the price table may be out of date."),
+        (far_over.pk, "poster", "Charged 240, estimated 140 — the price table may be out of date."),
+    ]
+
+
+def test_staff_and_reviewers_are_not_shown_the_price_check(alice_client, alice, charge):
+    entry = charge(alice, 240)
+    CoinCharge.objects.filter(pk=entry.pk).update(estimated_coins=140)
+
+    assert "data-price-flags" not in alice_client.get("/usage/").content.decode()
