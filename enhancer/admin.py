@@ -33,23 +33,6 @@ from enhancer.models import (
     expected_balance,
 )
 
-admin.site.site_header = "Enhance Desk admin"
-admin.site.site_title = "Enhance Desk admin"
-admin.site.index_title = "Jobs, coins and the team"
-TECHNICAL_APPS = {"django_q": "Background tasks (technical)"}
-_app_list = admin.site.get_app_list
-
-
-def _named_app_list(request, app_label=None):
-    """django-q2's pages under a plain "technical" heading, after everything people use day to day."""
-    apps = _app_list(request, app_label)
-    for app in apps:
-        app["name"] = TECHNICAL_APPS.get(app["app_label"], app["name"])
-    return sorted(apps, key=lambda app: app["app_label"] in TECHNICAL_APPS)
-
-
-admin.site.get_app_list = _named_app_list
-
 
 def _read_only(model_admin: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
     """django-q2's own admin page for a model, read-only for everyone, superusers included: a

@@ -46,7 +46,7 @@ CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 PORT = env_int("PORT", 8000, minimum=1)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "enhancer.admin_site.TeamAdminConfig",  # django.contrib.admin, with the site for people
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -4,6 +4,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from enhancer.web import views
+from enhancer.web.views import review
+from enhancer.web.views.system import system_pause, system_resume
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -26,6 +28,14 @@ urlpatterns = [
     path("jobs/<int:pk>/share/<int:share_pk>/off", views.share_revoke, name="share_revoke"),
     path("team/", views.team, name="team"),
     path("system/", views.system, name="system"),
+    path("system/pause", system_pause, name="system_pause"),
+    path("system/resume", system_resume, name="system_resume"),
+    # The review queue: photos needing a check (issue 23).
+    path("review/", review.review_queue, name="review_queue"),
+    path("review/<int:pk>/resume", review.review_resume, name="review_resume"),
+    path("review/<int:pk>/charge", review.review_record_charge, name="review_record_charge"),
+    path("review/<int:pk>/send-again", review.review_send_again, name="review_send_again"),
+    path("review/<int:pk>/close", review.review_close, name="review_close"),
     path("s/<str:token>/", views.share_page, name="share"),
     path("s/<str:token>/<str:which>", views.share_image, name="share_image"),
     path("", include("enhancer.web.urls")),

@@ -53,7 +53,11 @@ def _is_out_of_coins(code: int | None) -> bool:
 
 
 def balance_beside_refusal(pause: SubmissionPause | None) -> int | None:
-    """The balance we expect, to show beside HitPaw's "coins ran out" (None for any other pause)."""
-    if pause is None or not _is_out_of_coins(pause.error_code):
+    """The balance we expect, to show beside HitPaw's "coins ran out" (None for any other pause).
+
+    None too while no top-up was ever recorded: coins bought are then unknown, and charges alone
+    would read as a debt ("about -2135 coins") that means nothing.
+    """
+    if pause is None or not _is_out_of_coins(pause.error_code) or not TopUp.objects.exists():
         return None
     return expected_balance()

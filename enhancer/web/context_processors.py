@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from enhancer.jobs import budgets, ledger, pauses
+from enhancer.web.access import RECORD_TOP_UPS
 
 
 def banners(request) -> dict:
@@ -10,7 +11,10 @@ def banners(request) -> dict:
     return {
         "sandbox_mode": settings.SANDBOX_MODE,
         "submission_pause": pause,
-        "expected_coin_balance": ledger.balance_beside_refusal(pause),
+        # For admins only (the people who record top-ups and can act on it).
+        "expected_coin_balance": ledger.balance_beside_refusal(pause)
+        if pause and request.user.has_perm(RECORD_TOP_UPS)
+        else None,
         # Called only by a page that shows it (the submit page), so other pages pay no query.
         "budget_left": lambda: budgets.what_is_left(request.user) if request.user.is_authenticated else [],
         "share_base_url": settings.PUBLIC_BASE_URL or request.build_absolute_uri("/").rstrip("/"),

@@ -14,6 +14,7 @@
   var total = box.querySelector("[data-estimate-total]");
   var refusal = box.querySelector("[data-estimate-refusal]");
   var button = form.querySelector("[data-submit]");
+  var paused = button && button.hasAttribute("data-paused"); // the team is paused: the button stays off
   var sizes = {}; // link -> {w, h} | "loading" | "unknown"
   var measureUrl = box.dataset.measureUrl;
 
@@ -107,7 +108,7 @@
     var list = currentLinks();
     var model = facts.models[picker.value];
     box.hidden = list.length === 0 || !model;
-    if (box.hidden) { button.disabled = false; return; }
+    if (box.hidden) { button.disabled = paused; return; }
     rows.innerHTML = "";
     var sum = 0, known = 0, pending = 0, refused = [];
     list.forEach(function (link) {
@@ -145,7 +146,7 @@
     total.dataset.coins = String(sum);
     refusal.hidden = refused.length === 0;
     refusal.textContent = refused.length ? "HitPaw would refuse " + refused.join(" ") + " Remove it from the list or pick another model." : "";
-    button.disabled = refused.length > 0;
+    button.disabled = paused || refused.length > 0;
     button.textContent = known ? "Enhance · about " + sum + " coins" : "Enhance";
   }
 

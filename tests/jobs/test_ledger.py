@@ -11,6 +11,7 @@ from enhancer.hitpaw.client import Submission
 from enhancer.jobs import claims, ledger, pauses, pipeline, review
 from enhancer.models import CoinCharge, Job, JobStatus, expected_balance
 from tests.support.jobs import StubClient, make_job, step
+from tests.support.roles import user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -109,12 +110,13 @@ def test_the_expected_balance_is_coins_bought_minus_coins_charged():
     assert expected_balance() == 1410
 
 
-def test_a_coins_ran_out_pause_shows_the_expected_balance_beside_hitpaws_answer(alice_client):
+def test_a_coins_ran_out_pause_shows_the_expected_balance_beside_hitpaws_answer(client, db):
     ledger.record_top_up(100)
     ledger.record_charge(make_job(JobStatus.CONVERTING), "hp-1", 70)
     pauses.pause("The team's HitPaw coin balance has run out. Ask an admin to top up.", 110402000)
+    client.force_login(user_with_role("adam", "admins", is_staff=True))  # admins see the balance
 
-    page = alice_client.get("/jobs/").content.decode()
+    page = client.get("/jobs/").content.decode()
 
     assert "balance has run out" in page
     assert "about 30 coins should be left" in page
