@@ -258,8 +258,10 @@ ENHANCER_MAX_STALLED_CLAIMS = env_int("ENHANCER_MAX_STALLED_CLAIMS", 5, minimum=
 # With PUBLIC_BASE_URL set, HitPaw fetches our checked copy of the photo through a signed link
 # that expires after this long.
 ENHANCER_ORIGINAL_LINK_SECONDS = env_int("ENHANCER_ORIGINAL_LINK_SECONDS", 3600, minimum=60)
-# The most photos one submit may send (each link or upload is its own job in one batch).
+# The most photos one upload may send (each file is its own job in one batch).
 ENHANCER_MAX_PHOTOS_PER_SUBMIT = env_int("ENHANCER_MAX_PHOTOS_PER_SUBMIT", 50, minimum=1)
+# The most links one paste may send: one batch, sent at ENHANCER_SUBMISSIONS_PER_MINUTE's pace.
+ENHANCER_MAX_LINKS_PER_SUBMIT = env_int("ENHANCER_MAX_LINKS_PER_SUBMIT", 500, minimum=1)
 # The largest request body, refused with 413 before it is read (enhancer/web/request_size.py):
 # a logged-in person's (by default twenty photos at the upload limit, plus the form), and anyone
 # else's (a login form or the sandbox's JSON: small).
@@ -383,7 +385,7 @@ ENHANCER_CLIENT_IP_HEADER = env_str("ENHANCER_CLIENT_IP_HEADER")
 ENHANCER_TRUSTED_PROXIES = env_networks("ENHANCER_TRUSTED_PROXIES", "127.0.0.1,::1")
 AUTH_PASSWORD_VALIDATORS.append({"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"})
 
-# Most photo submissions one person may make per minute (each link of a multi-link form counts).
+# Most photos of one person sent to HitPaw per minute; more are taken and wait their turn.
 ENHANCER_SUBMISSIONS_PER_MINUTE = env_int("ENHANCER_SUBMISSIONS_PER_MINUTE", 60, minimum=1)
 # /healthz tells the public only whether the database answers; the rest needs a login or this token
 # (sent as `Authorization: Bearer <token>`). Empty: login only.

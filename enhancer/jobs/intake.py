@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.db.models.functions import Now
 from django.utils import timezone
 
 from enhancer import tasks
 from enhancer.db_backends import durable
 from enhancer.hitpaw import pricing
-from enhancer.jobs import budgets, lifecycle, pauses, scheduler, sources
+from enhancer.jobs import budgets, lifecycle, pacing, pauses, scheduler, sources
 from enhancer.media import storage
 from enhancer.media.uploads import UploadRefused, store_upload
 from enhancer.models import Batch, EnhanceModel, Job, JobStatus, SubmissionPause, TeamBudget, UserBudget
@@ -45,9 +43,8 @@ MSG_ONLY_PAID_TO_RETRY = (
 # Ended without a result and safe to send again at the user's word. A job that needs review is
 # left to an admin: HitPaw may have taken (and charged for) it already.
 RETRYABLE_STATUSES = (JobStatus.FAILED, JobStatus.TIMED_OUT)
-MSG_TOO_FAST = (
-    "That is more photos than one person can send in a minute (at most {limit}). "
-    "Please wait a minute and try again."
+MSG_WAITING_TURN = (
+    "Waiting its turn: at most {rate} photos a minute are sent to HitPaw, so this one starts a little later."
 )
 
 
@@ -84,11 +81,11 @@ def create_jobs(
     `submission_token` is the form's own: the same form sent again raises `AlreadySubmitted`.
     """
     _sent_before(user, submission_token)
-    now = timezone.now()
     # durable(): a power cut must not undo a job we showed
     with _one_per_form(user, submission_token), durable(), transaction.atomic():
-        check_limits(user, model, len(img_urls), now, submission_token=submission_token)
+        check_limits(user, model, len(img_urls), submission_token=submission_token)
         batch = Batch.objects.create(user=user, model=model) if len(img_urls) > 1 else None
+        pacer = pacing.Pacer()
         jobs = [
             _new_job(
                 user,
@@ -96,7 +93,7 @@ def create_jobs(
                 model,
                 exif=exif,
                 dpi=dpi,
-                now=now,
+                turn=pacer.next_turn(user),
                 batch=batch,
                 position=position,
                 submission_token="" if position else submission_token,
@@ -185,12 +182,12 @@ def create_upload_jobs(
 
 def _save_upload_jobs(user, kept: list, model: EnhanceModel, *, exif, dpi, submission_token) -> list[Job]:
     kind, scale = model.kind, model.scale
-    now = timezone.now()
     # durable(): a power cut must not undo a job we showed
     with _one_per_form(user, submission_token), durable(), transaction.atomic():
         need = sum(_estimate(stored.info.width, stored.info.height, kind, scale) for stored in kept)
-        check_limits(user, model, len(kept), now, need=need, submission_token=submission_token)
+        check_limits(user, model, len(kept), need=need, submission_token=submission_token)
         batch = Batch.objects.create(user=user, model=model) if len(kept) > 1 else None
+        pacer = pacing.Pacer()
         jobs = [
             _new_job(
                 user,
@@ -198,7 +195,7 @@ def _save_upload_jobs(user, kept: list, model: EnhanceModel, *, exif, dpi, submi
                 model,
                 exif=exif,
                 dpi=dpi,
-                now=now,
+                turn=pacer.next_turn(user),
                 batch=batch,
                 position=position,
                 submission_token="" if position else submission_token,
@@ -259,7 +256,6 @@ def retry_jobs(jobs, *, include_paid: bool = False) -> list[Job]:
     """
     if pauses.current() is not None:
         raise SubmissionRefused(MSG_PAUSED)
-    now = timezone.now()
     with durable(), transaction.atomic():  # a power cut must not undo a job we showed
         failed = jobs.select_for_update(of=("self",)).filter(
             status__in=RETRYABLE_STATUSES, retries__isnull=True
@@ -273,7 +269,8 @@ def retry_jobs(jobs, *, include_paid: bool = False) -> list[Job]:
         if not failed:
             raise SubmissionRefused(MSG_NOTHING_TO_RETRY)
         for (user, model), (tries, need) in _count_by_user_and_model(failed).items():
-            check_limits(user, model, tries, now, need=need)
+            check_limits(user, model, tries, need=need)
+        pacer = pacing.Pacer()
         retries = [
             _new_job(
                 old.user,
@@ -281,7 +278,7 @@ def retry_jobs(jobs, *, include_paid: bool = False) -> list[Job]:
                 old.model,
                 exif=old.exif,
                 dpi=old.dpi,
-                now=now,
+                turn=pacer.next_turn(old.user),
                 batch=old.batch,
                 position=old.position,
                 retry_of=old,
@@ -348,10 +345,12 @@ def _count_by_user_and_model(jobs: list[Job]) -> dict:
     return counts
 
 
-def _new_job(user, url: str, model: EnhanceModel, *, exif, dpi, now, **fields) -> Job:
-    """A queued job, due at once. Its due time and deadline are the database's clock, not `now`
-    (this host's, used by the callers' per-minute checks): a web host's fast clock delays no photo."""
+def _new_job(user, url: str, model: EnhanceModel, *, exif, dpi, turn: pacing.Turn, **fields) -> Job:
+    """A queued job, due at its turn (`pacing`), by the database's clock: a web host's fast clock
+    delays no photo. One that waits for a later minute says so."""
     values = {"status": JobStatus.QUEUED, "message": "Waiting to start.", **fields}
+    if turn.later:
+        values["message"] = MSG_WAITING_TURN.format(rate=settings.ENHANCER_SUBMISSIONS_PER_MINUTE)
     return Job.objects.create(
         user=user,
         img_url=url,
@@ -359,8 +358,8 @@ def _new_job(user, url: str, model: EnhanceModel, *, exif, dpi, now, **fields) -
         model_name=model.name,
         exif=exif,
         dpi=dpi,
-        due_at=Now(),
-        deadline_at=lifecycle.fresh_deadline(),
+        due_at=turn.due_at,
+        deadline_at=turn.deadline_at,
         **values,
     )
 
@@ -388,24 +387,21 @@ def price_facts(models) -> dict:
 
 
 def check_limits(
-    user, model: EnhanceModel, count: int, now, need: int | None = None, submission_token: str = ""
+    user, model: EnhanceModel, count: int, need: int | None = None, submission_token: str = ""
 ) -> None:
-    """Refuse while the team is paused, more than ENHANCER_SUBMISSIONS_PER_MINUTE photos from one
-    person in the last minute, then photos that would pass a budget (in that order). `need`: their
-    coins when their sizes are known (uploads), else each counts at its model's lowest price. Call
-    inside the transaction that saves the jobs.
+    """Refuse while the team is paused, then photos that would pass a budget. `need`: their coins
+    when their sizes are known (uploads), else each counts at its model's lowest price. Call inside
+    the transaction that saves the jobs. The per-minute rate refuses nothing: it decides when each
+    photo is sent (`pacing`, asked after this, under the person's lock taken here).
 
     A form sent again is found first (`AlreadySubmitted`), under the person's lock: its own photos
     must not make it look over a limit.
     """
-    limit = settings.ENHANCER_SUBMISSIONS_PER_MINUTE
     _lock_person(user)
     _sent_before(user, submission_token)
-    paused, recent, budgeted = _limits_facts(user, now)
+    paused, budgeted = _limits_facts(user)
     if paused:
         raise SubmissionRefused(MSG_PAUSED)
-    if recent + count > limit:
-        raise SubmissionRefused(MSG_TOO_FAST.format(limit=limit))
     if budgeted:
         _check_budget(user, model, count, need)
 
@@ -428,24 +424,22 @@ def _lock_person(user) -> None:
             )
 
 
-def _limits_facts(user, now) -> tuple[bool, int, bool]:
-    """Whether the team is paused, the person's photos of the last minute, and whether any budget
-    (the team's or their own) applies; with none, `budgets.refusal` has nothing to check.
+def _limits_facts(user) -> tuple[bool, bool]:
+    """Whether the team is paused, and whether any budget (the team's or their own) applies; with
+    none, `budgets.refusal` has nothing to check.
 
     One statement, written out: every submission runs it, and the ORM took 2.2 ms of CPU to build
     the same query with subqueries, against 0.05 ms here (see docs/benchmarks.md).
     """
     sql = (
         f"SELECT EXISTS (SELECT 1 FROM {SubmissionPause._meta.db_table} WHERE id = 1 AND paused),"
-        f" (SELECT COUNT(*) FROM {Job._meta.db_table} WHERE user_id = %s AND created_at > %s),"
         f" EXISTS (SELECT 1 FROM {TeamBudget._meta.db_table} WHERE id = 1 AND monthly_coins IS NOT NULL)"
         f" OR EXISTS (SELECT 1 FROM {UserBudget._meta.db_table} WHERE user_id = %s)"
     )
-    since = connection.ops.adapt_datetimefield_value(now - timedelta(minutes=1))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, since, user.pk])
-        paused, recent, budgeted = cursor.fetchone()
-    return bool(paused), recent, bool(budgeted)
+        cursor.execute(sql, [user.pk])
+        paused, budgeted = cursor.fetchone()
+    return bool(paused), bool(budgeted)
 
 
 def wake_ticker() -> None:

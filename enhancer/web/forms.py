@@ -130,8 +130,8 @@ class SubmitForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        most = settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT
-        self.fields["img_url"].help_text += f" Up to {most} photos at once."
+        most = settings.ENHANCER_MAX_LINKS_PER_SUBMIT
+        self.fields["img_url"].help_text += f" Up to {most} links at once make one batch."
         field = self.fields["model_name"]
         self.models = statements.select(EnhanceModel, CATALOGUE)  # `field.queryset`, built once
         field.loaded = {model.name: model for model in self.models}
@@ -153,21 +153,25 @@ class SubmitForm(forms.Form):
         ]
         if not lines:
             return []  # fine if photos were uploaded instead: `clean` decides
-        most = settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT
+        most = settings.ENHANCER_MAX_LINKS_PER_SUBMIT
         if len(lines) > most:
             raise ValidationError(
-                f"Please send at most {most} photos at once (you pasted {len(lines)} links).", code="too_many"
+                f"Please paste at most {most} links at once (you pasted {len(lines)}). "
+                f"Remove {len(lines) - most}, or send them in a second batch.",
+                code="too_many",
             )
-        good = []
+        good: list[str] = []
         for line in lines:
             problem = _link_problem(line)
             if problem:
                 self.skipped.append(problem)
+            elif line in good:
+                self.skipped.append(f"“{line[:80]}” is in the list twice; it is sent once.")
             else:
                 good.append(line)
         if not good:
             raise ValidationError(" ".join(dict.fromkeys(self.skipped)), code="invalid_link")
-        return list(dict.fromkeys(good))
+        return good
 
     def clean_submission_token(self) -> str:
         """The form's token, or "" for anything we did not make (no duplicate check then)."""
@@ -222,7 +226,32 @@ def _link_problem(line: str) -> str | None:
         _url_validator(line)
     except ValidationError:
         return f"“{line[:80]}” is not a web link. Links start with http:// or https://."
+    kind = _unsupported_kind(line)
+    if kind:
+        return (
+            f"“{line[:80]}” is a {kind} file, which HitPaw does not take. Use a JPG, PNG, WebP, BMP or TIFF."
+        )
     return None
+
+
+# Kinds of file a link's name gives away that HitPaw does not take (checked again by content once
+# fetched). The submit page's estimate.js keeps the same list, to say so before sending.
+UNSUPPORTED_EXTENSIONS = {
+    ".gif": "GIF",
+    ".heic": "HEIC",
+    ".heif": "HEIF",
+    ".avif": "AVIF",
+    ".svg": "SVG",
+    ".pdf": "PDF",
+    ".mp4": "video",
+    ".mov": "video",
+}
+
+
+def _unsupported_kind(url: str) -> str | None:
+    path = urlsplit(url).path.lower()
+    dot = path.rfind(".")
+    return UNSUPPORTED_EXTENSIONS.get(path[dot:]) if dot > path.rfind("/") else None
 
 
 def _is_local(url: str) -> bool:

@@ -522,11 +522,11 @@ CASES = [
         shown="https://photos.example.com/aaa… (2,040 characters)",
     ),
     Case(
-        "51 links in one submission",
+        "501 links in one submission",
         "form",
-        "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(51)),
-        "Please send at most 50 photos at once (you pasted 51 links).",
-        shown="51 links, one per line",
+        "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(501)),
+        "Please paste at most 500 links at once (you pasted 501).",
+        shown="501 links, one per line",
     ),
     # Uploads.
     Case(

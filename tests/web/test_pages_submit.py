@@ -209,20 +209,21 @@ def test_it_accepts_local_links_when_private_urls_are_allowed(alice_client, cata
     assert Job.objects.get().img_url == "http://127.0.0.1:9000/a.jpg"
 
 
-def test_it_takes_up_to_fifty_photos_at_once_by_default(settings):
+def test_it_takes_up_to_five_hundred_links_and_fifty_uploads_at_once_by_default(settings):
+    assert settings.ENHANCER_MAX_LINKS_PER_SUBMIT == 500
     assert settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT == 50
 
 
 def test_it_refuses_more_links_than_the_configured_most(alice_client, catalogue, kicks, settings):
-    settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT = 5
+    settings.ENHANCER_MAX_LINKS_PER_SUBMIT = 5
     links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(6))
     response = post(alice_client, img_url=links)
-    assert "Please send at most 5 photos at once (you pasted 6 links)." in response.content.decode()
+    assert "Please paste at most 5 links at once (you pasted 6)." in response.content.decode()
     assert not Job.objects.exists()
 
 
 def test_it_accepts_exactly_the_most_links_allowed(alice_client, catalogue, kicks, settings):
-    settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT = 5
+    settings.ENHANCER_MAX_LINKS_PER_SUBMIT = 5
     links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(5))
     assert post(alice_client, img_url=links).status_code == 302
     assert Job.objects.count() == 5

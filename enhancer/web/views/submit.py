@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -47,7 +50,7 @@ def submit(request: HttpRequest) -> HttpResponse:
                 messages.warning(request, f"{what} left out: {' '.join(left_out)}")
             if jobs[0].batch_id is None:
                 return redirect("enhancer:job", pk=jobs[0].pk)
-            messages.success(request, f"{len(jobs)} photos are on their way.")
+            messages.success(request, f"{len(jobs)} photos are on their way.{_pace(jobs)}")
             return redirect("enhancer:batch", pk=jobs[0].batch_id)
     facts = intake.price_facts(form.models)
     for model in form.models:
@@ -56,6 +59,22 @@ def submit(request: HttpRequest) -> HttpResponse:
         )
     context = {"form": form, "price_facts": facts, "uploads_enabled": intake.uploads_enabled()}
     return render(request, "enhancer/submit.html", context)
+
+
+def _pace(jobs) -> str:
+    """How the per-minute rate spreads the photos out, when some wait their turn; else nothing."""
+    waiting = sum(1 for job in jobs if job.message == intake.MSG_WAITING_TURN.format(rate=_rate()))
+    if not waiting:
+        return ""
+    minutes = math.ceil(waiting / _rate())
+    return (
+        f" At most {_rate()} are sent to HitPaw a minute, so {waiting} wait their turn "
+        f"(about {minutes} more {'minute' if minutes == 1 else 'minutes'})."
+    )
+
+
+def _rate() -> int:
+    return settings.ENHANCER_SUBMISSIONS_PER_MINUTE
 
 
 def _again(request: HttpRequest) -> dict:
