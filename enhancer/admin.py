@@ -3,14 +3,16 @@ import csv
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.db.models import Sum
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.html import format_html, format_html_join
@@ -541,13 +543,77 @@ class TeammateForm(forms.ModelForm):
 
     def save(self, commit: bool = True):
         user = super().save(commit=False)
-        first, _, last = self.cleaned_data["full_name"].strip().partition(" ")
-        user.first_name, user.last_name = first, last
+        _set_name(user, self.cleaned_data["full_name"])
         user.is_staff = self.cleaned_data["role"] == "admins"  # the admin site needs the flag
         user.set_unusable_password()
         if commit:
             user.save()
         return user
+
+
+def _set_name(user, full_name: str) -> None:
+    first, _, last = full_name.strip().partition(" ")
+    user.first_name, user.last_name = first, last.strip()
+
+
+class RoleChoice(forms.ModelChoiceField):
+    """A role is a group; it reads as the Add form says it ("Staff: enhances photos, ...")."""
+
+    def label_from_instance(self, group) -> str:
+        return dict(ROLES).get(group.name, group.name)
+
+
+class TeammatePageForm(forms.ModelForm):
+    """A teammate's page, like the Add form: name, username, role, active. Nothing of Django's flags.
+
+    The role is one group, among those the acting admin may hand out (`_groups_within`); the admin
+    site's flag follows it. Nobody changes their own role here. Set on the class by `get_form`:
+    `acting_user`.
+    """
+
+    acting_user = None
+    full_name = forms.CharField(max_length=150, label="Name", help_text="As the team knows them.")
+    groups = RoleChoice(queryset=Group.objects.none(), label="Role", empty_label=None)
+
+    class Meta:
+        model = get_user_model()
+        fields = ["username", "is_active"]
+        labels = {"is_active": "Active"}
+        help_texts = {
+            "username": "What they type to log in.",
+            "is_active": "Untick when someone leaves: they can no longer log in; their photos and coins stay.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        person, acting = self.instance, self.acting_user
+        self.fields["full_name"].initial = person.get_full_name()
+        self.fields["groups"].queryset = (
+            Group.objects.all() if acting is None or acting.is_superuser else _groups_within(acting)
+        )
+        self.fields["groups"].initial = person.groups.order_by("pk").first() if person.pk else None
+        if acting is not None and person.pk == acting.pk and not acting.is_superuser:
+            self.fields["groups"].disabled = True
+            self.fields["groups"].help_text = "Another admin changes your own role."
+
+    def save(self, commit: bool = True):
+        person = super().save(commit=False)
+        _set_name(person, self.cleaned_data["full_name"])
+        if not self.fields["groups"].disabled:
+            person.is_staff = person.is_superuser or self.cleaned_data["groups"].name == "admins"
+        if commit:
+            person.save()
+            self._save_m2m()
+        return person
+
+    def _save_m2m(self) -> None:
+        if not self.fields["groups"].disabled:
+            self.instance.groups.set([self.cleaned_data["groups"]])
+
+
+TEAMMATE_PAGE = [(None, {"fields": ["full_name", "username", "groups", "is_active"]})]
+ALL_FIELDS = "all_fields"  # ?all_fields=1: Django's own user form, for superusers
+LINK_IN_SESSION = "one-time-link-{pk}"
 
 
 admin.site.unregister(get_user_model())
@@ -559,6 +625,7 @@ class TeammateAdmin(UserAdmin):
     add_fieldsets = [(None, {"fields": ["full_name", "username", "role"]})]
     list_display = ["username", "first_name", "last_name", "roles", "is_active", "last_login"]
     list_filter = ["groups", "is_active"]
+    change_form_template = "admin/enhancer/teammate_change_form.html"
 
     # An admin who is not a superuser manages people by role: superusers are out of their reach
     # (not listed, so no page, password form, delete or bulk action finds them), and they can
@@ -573,12 +640,27 @@ class TeammateAdmin(UserAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return _within_reach(request, obj) and super().has_delete_permission(request, obj)
 
+    def _all_fields(self, request) -> bool:
+        """Django's full user form: superusers may still ask for it."""
+        return request.user.is_superuser and request.GET.get(ALL_FIELDS) == "1"
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not self._all_fields(request):
+            return TEAMMATE_PAGE
+        return super().get_fieldsets(request, obj)
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None or self._all_fields(request):
+            return super().get_form(request, obj, **kwargs)
+        kwargs["form"] = type("TeammatePageForm", (TeammatePageForm,), {"acting_user": request.user})
+        return super(UserAdmin, self).get_form(request, obj, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if not request.user.is_superuser:
-            fields += ["is_superuser", "user_permissions"]
-            if obj is not None and obj.pk == request.user.pk:
-                fields += ["is_staff", "groups"]
+        if (
+            not request.user.is_superuser
+        ):  # (the teammate page has none of these; the full form is superusers')
+            fields += ["is_superuser", "user_permissions", "is_staff"]
         return fields
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
@@ -597,22 +679,62 @@ class TeammateAdmin(UserAdmin):
         if not change:
             obj.groups.add(Group.objects.get_or_create(name=form.cleaned_data["role"])[0])
 
-    def response_add(self, request, obj, post_url_continue=None):
-        link = request.build_absolute_uri(
-            reverse(
-                "password_reset_confirm",
-                args=[urlsafe_base64_encode(force_bytes(obj.pk)), default_token_generator.make_token(obj)],
+    def get_urls(self):
+        own = [
+            path(
+                "<path:object_id>/one-time-link/",
+                self.admin_site.admin_view(self.new_link_view),
+                name="auth_user_one_time_link",
             )
-        )
+        ]
+        return own + super().get_urls()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "one_time_link": request.session.pop(LINK_IN_SESSION.format(pk=object_id), None),
+            "link_days": settings.PASSWORD_RESET_TIMEOUT // 86400,
+            "all_fields": self._all_fields(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _hand_out_link(self, request, person) -> None:
+        """A one-time set-password link for `person`, shown once on their page (kept in the session,
+        server-side, never in a cookie or a message)."""
+        token = default_token_generator.make_token(person)
+        uid = urlsafe_base64_encode(force_bytes(person.pk))
+        link = request.build_absolute_uri(reverse("password_reset_confirm", args=[uid, token]))
+        request.session[LINK_IN_SESSION.format(pk=person.pk)] = link
+
+    def new_link_view(self, request, object_id):
+        """A new one-time link. For someone who never chose a password, the earlier links stop working."""
+        person = self.get_object(request, object_id)
+        if person is None or not self.has_change_permission(request, person):
+            raise Http404("No such teammate.")
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not person.has_usable_password():
+            person.set_unusable_password()  # a new random mark: tokens made before no longer match
+            person.save(update_fields=["password"])
+            note = "Links made before no longer work."
+        else:
+            note = "Their current password keeps working until they choose a new one."
+        self._hand_out_link(request, person)
+        self.message_user(request, f"A new one-time link for {_name(person)} is ready below. {note}")
+        return redirect("admin:auth_user_change", person.pk)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """The new teammate's page, with their one-time link (not Django's "added successfully")."""
+        self._hand_out_link(request, obj)
+        if "_addanother" in request.POST or IS_POPUP_VAR in request.POST:
+            return super().response_add(request, obj, post_url_continue)
         self.message_user(
             request,
-            format_html(
-                "Hand this link to {}: it lets them choose a password once, within {} days. "
-                '<input type="text" readonly value="{}" size="80" data-set-password-link>',
-                obj.get_full_name() or obj.get_username(),
-                settings.PASSWORD_RESET_TIMEOUT // 86400,
-                link,
-            ),
+            f"{_name(obj)} was added. Hand them the link below; their username is {obj.get_username()}.",
             messages.SUCCESS,
         )
-        return super().response_add(request, obj, post_url_continue)
+        return redirect("admin:auth_user_change", obj.pk)
+
+
+def _name(person) -> str:
+    return person.get_full_name() or person.get_username()

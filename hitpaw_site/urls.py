@@ -2,24 +2,23 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from enhancer.web import views
 from enhancer.web.views import review
 from enhancer.web.views.system import system_pause, system_resume
+from enhancer.web.views.welcome import WelcomeView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
-    path(
-        "accounts/set-password/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(success_url="/accounts/set-password/done/"),
-        name="password_reset_confirm",
-    ),
+    # A new teammate's one-time link: the welcome page (their username, a password, logged in).
+    path("accounts/set-password/<uidb64>/<token>/", WelcomeView.as_view(), name="password_reset_confirm"),
     path(
         "accounts/set-password/done/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        RedirectView.as_view(pattern_name="enhancer:submit"),
         name="password_reset_complete",
     ),
     # Coins, sharing and review (issue 10).
