@@ -34,6 +34,7 @@ MSG_NO_PUBLIC_ADDRESS = (
     "Uploading is off: HitPaw needs a public address to fetch the photo from, and an admin has not "
     "set PUBLIC_BASE_URL yet. Paste a link instead."
 )
+MSG_NO_STORED_COPY = "We no longer keep a copy of that photo. Please upload it again."
 MSG_NOTHING_TO_RETRY = "There is nothing to try again: no photo here has failed."
 MSG_ONLY_PAID_TO_RETRY = (
     "HitPaw already took (and charged for) these photos, so sending them again would charge again. "
@@ -214,6 +215,46 @@ def _save_upload_jobs(user, kept: list, model: EnhanceModel, *, exif, dpi, submi
             job.save(update_fields=["img_url"])
         lifecycle.record_received(jobs)
     return jobs
+
+
+def enhance_stored_upload(
+    user,
+    old: Job,
+    model: EnhanceModel,
+    *,
+    exif: bool = False,
+    dpi: int | None = None,
+    submission_token: str = "",
+) -> Job:
+    """Enhance again a photo uploaded before, from the copy we keep: no link to fetch it from, and
+    no need to upload it again. Checked against the chosen model's limits before a coin is spent."""
+    _sent_before(user, submission_token)
+    if not (old.upload_name and old.original and old.original_width and old.original_height):
+        raise SubmissionRefused(MSG_NO_STORED_COPY)
+    width, height = old.original_width, old.original_height
+    problem = pricing.limit_problem(model.kind, width, height, model.scale)
+    if problem:
+        raise SubmissionRefused(problem)
+    size = (old.extension, width, height)
+    fields = _uploaded_fields(old.original.name, old.upload_name, size, model.kind, model.scale)
+    # durable(): a power cut must not undo a job we showed
+    with _one_per_form(user, submission_token), durable(), transaction.atomic():
+        check_limits(user, model, 1, need=fields["estimated_coins"], submission_token=submission_token)
+        job = _new_job(
+            user,
+            "https://upload.invalid/",  # replaced below by the link HitPaw fetches our copy from
+            model,
+            exif=exif,
+            dpi=dpi,
+            turn=pacing.Pacer().next_turn(user),
+            submission_token=submission_token,
+            **fields,
+        )
+        job.img_url = _own_link(job)
+        job.save(update_fields=["img_url"])
+        lifecycle.record_received([job])
+    wake_ticker()
+    return job
 
 
 def _uploaded_fields(name: str, filename: str, size: tuple[str, int, int], kind: str, scale: int) -> dict:

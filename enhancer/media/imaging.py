@@ -129,6 +129,33 @@ def upright(image: Image.Image) -> Image.Image:
         return image  # a damaged EXIF block: use the pixels as stored
 
 
+# EXIF orientations that turn the photo a quarter (5 to 8): it stands the other way up when shown.
+_QUARTER_TURNS = {5, 6, 7, 8}
+_ORIENTATION = 0x0112
+
+
+def shown_size(image: Image.Image) -> tuple[int, int]:
+    """(width, height) as the photo is shown: a phone's portrait photo stored as 4000 × 3000 with
+    EXIF orientation 6 is 3000 × 4000. Read from the header's tag alone, nothing decoded."""
+    width, height = image.size
+    return (height, width) if _orientation(image) in _QUARTER_TURNS else (width, height)
+
+
+def _orientation(image: Image.Image) -> int | None:
+    """The EXIF orientation tag from what Pillow read of the header (never `getexif()`, which may
+    decode a PNG to find its EXIF chunk); None when there is none or it cannot be read. A TIFF's
+    size comes from Pillow already turned by its own orientation tag."""
+    try:
+        raw = image.info.get("exif")
+        if not raw:
+            return None
+        exif = Image.Exif()
+        exif.load(raw)
+        return exif.get(_ORIENTATION)
+    except (ValueError, TypeError, SyntaxError, struct.error, OSError, KeyError, IndexError):
+        return None  # a damaged EXIF block: the size as stored
+
+
 def too_many_pixels(width: int, height: int, max_pixels: int) -> str:
     return (
         f"The photo is {_megapixels(width * height)} megapixels ({width} × {height}), "
@@ -161,6 +188,7 @@ def _inspect(fp: BinaryIO, size: int, max_pixels: int | None) -> ImageInfo:
                 raise NotAnImage(MSG_ANIMATED)
             if not _complete(fp, fmt, image, size):
                 raise NotAnImage(MSG_BROKEN)
+            as_shown = shown_size(image)
     except Image.DecompressionBombError as error:
         # Only for headers claiming more than twice LARGEST_PIXELS: Pillow refuses before we can look.
         claimed = re.search(r"\((\d+) pixels\)", str(error))
@@ -174,6 +202,7 @@ def _inspect(fp: BinaryIO, size: int, max_pixels: int | None) -> ImageInfo:
         raise NotAnImage(_not_allowed(head)) from None
     if fmt not in FORMATS:  # Pillow was asked for these formats only: a safety net
         raise NotAnImage(_unsupported(fmt))
+    width, height = as_shown
     return ImageInfo(format=fmt, width=width, height=height)
 
 
@@ -191,7 +220,7 @@ def header_of(head: bytes) -> tuple[str, int, int] | None:
     try:
         with Image.open(io.BytesIO(head), formats=ALLOWED_FORMATS) as image:
             fmt = "JPEG" if image.format == "MPO" else image.format
-            return fmt, image.width, image.height
+            return (fmt, *shown_size(image))
     except Image.DecompressionBombError:
         raise NotAnImage(
             f"The photo is over the {_megapixels(LARGEST_PIXELS, limit=True)} megapixel limit."

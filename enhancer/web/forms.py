@@ -115,6 +115,8 @@ class SubmitForm(forms.Form):
     exif = forms.BooleanField(label="Keep the photo's camera details (EXIF)", required=False)
     # Made when the form is shown; the same form sent twice lands on the first send's page.
     submission_token = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Enhance again of an uploaded photo: its number, so the copy we keep is used (no link to paste).
+    again = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     dpi = forms.IntegerField(
         label="DPI (optional)",
         required=False,
@@ -191,7 +193,7 @@ class SubmitForm(forms.Form):
         data = super().clean()
         links, photos = data.get("img_url"), data.get("photos")
         if "img_url" in data and "photos" in data:
-            if not links and not photos:
+            if not links and not photos and not data.get("again"):
                 self.add_error("img_url", ValidationError(MSG_NOTHING_SENT, code="required"))
             elif links and photos:
                 self.add_error("photos", ValidationError(MSG_BOTH, code="both"))

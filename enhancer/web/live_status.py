@@ -8,11 +8,13 @@ from enhancer.models import Job
 
 
 def job_state(job: Job, *, message: bool = True) -> dict:
-    """The status, its words, coins and whether the job has ended; its message unless `message=False`."""
+    """The status, its words, coins, whether the job has ended and whether it can still be canceled
+    (not sent to HitPaw yet: the page drops its Cancel button once it is); its message unless
+    `message=False`."""
     state = {"status": job.status, "label": job.get_status_display()}
     if message:
         state["message"] = job.message
-    state.update(coins=job.coins, terminal=job.is_terminal)
+    state.update(coins=job.coins, terminal=job.is_terminal, can_cancel=job.can_cancel)
     return state
 
 

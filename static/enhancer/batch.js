@@ -25,7 +25,8 @@
       badge.textContent = job.label;
       badge.className = "badge badge-" + job.status;
       var message = card.querySelector("[data-message]");
-      message.textContent = job.status === "completed" ? "" : job.message;
+      // A photo waiting for an admin's check is told once, in the batch's summary line.
+      message.textContent = job.status === "completed" || job.status === "needs_review" ? "" : job.message;
       message.classList.toggle("error", ["failed", "timed_out", "needs_review"].indexOf(job.status) >= 0);
       if (job.coins !== null) card.querySelector("[data-coins]").textContent = job.coins;
       var empty = card.querySelector("[data-thumb-url]");

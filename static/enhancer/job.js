@@ -1,4 +1,5 @@
-// Keeps the job page live: asks for the job's status every 2 seconds and updates the page;
+// Keeps the job page live: asks for the job's status every 2 seconds and updates the page (its
+// actions too: Cancel goes once the photo was sent);
 // when the job ends, reloads once so the pictures and the download button appear, then stops.
 // Times come from the server already written in the team's time zone (one clock on the page).
 (function () {
@@ -11,6 +12,7 @@
   var coins = root.querySelector("[data-coins]");
   var tries = root.querySelector("[data-tries]");
   var timeline = root.querySelector("[data-timeline]");
+  var cancel = root.querySelector("[data-cancel]");
   var refresh = root.querySelector("[data-refresh]");
   if (refresh) refresh.parentNode.textContent = "This page updates by itself.";
 
@@ -20,6 +22,8 @@
     message.textContent = data.message;
     if (tries) tries.textContent = data.tries ? "(" + data.tries + ")" : "";
     if (data.coins !== null) coins.textContent = data.coins;
+    // Once the photo is on its way to HitPaw it can no longer be canceled: the button goes.
+    if (cancel && !data.can_cancel) { cancel.remove(); cancel = null; }
     timeline.innerHTML = "";
     data.events.forEach(function (event) {
       var item = document.createElement("li");

@@ -335,3 +335,29 @@ def test_a_45_mb_file_that_declares_64_by_64_pixels_is_no_photo(tmp_path):
     with pytest.raises(NotAnImage, match="far more data than a picture of its size"):
         inspect_image_file(padded)
     assert time.process_time() - started < 1.0
+
+
+def _portrait_phone_photo(fmt: str, width: int = 400, height: int = 300, orientation: int = 6) -> bytes:
+    """A photo stored landscape with an EXIF tag that says: turn it a quarter to show it."""
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "navy").save(buffer, fmt, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_a_portrait_phone_photo_measures_as_it_is_shown(fmt, no_decoding):
+    info = inspect_image(_portrait_phone_photo(fmt))
+    assert (info.width, info.height) == (300, 400)
+
+
+@pytest.mark.parametrize(("orientation", "size"), [(1, (400, 300)), (3, (400, 300)), (8, (300, 400))])
+def test_only_a_quarter_turn_swaps_the_size(orientation, size):
+    info = inspect_image(_portrait_phone_photo("JPEG", orientation=orientation))
+    assert (info.width, info.height) == size
+
+
+def test_the_link_measurer_reads_the_turned_size_from_the_header_alone(no_decoding):
+    content = _portrait_phone_photo("JPEG", width=4000, height=3000)
+    assert header_of(content) == ("JPEG", 3000, 4000)

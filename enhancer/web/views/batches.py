@@ -40,6 +40,13 @@ def summarize(photos: list[tuple]) -> dict:
             1 for status, coins, _ in photos if status in intake.RETRYABLE_STATUSES and coins is None
         ),
         "coins": sum(coins or 0 for _, coins, _ in photos),
+        # Waiting for an admin's check: HitPaw may have charged them, at about their estimates.
+        "review": sum(1 for status, coins, _ in photos if status == JobStatus.NEEDS_REVIEW and coins is None),
+        "review_coins": sum(
+            estimated or 0
+            for status, coins, estimated in photos
+            if status == JobStatus.NEEDS_REVIEW and coins is None
+        ),
         "estimated": sum(estimated or 0 for _, _, estimated in photos),
         "finished": all(status in TERMINAL_STATUSES for status in statuses),
     }

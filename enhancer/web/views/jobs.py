@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from enhancer.jobs import intake, resume
+from enhancer.jobs import intake, resume, retry_advice
 from enhancer.jobs import thumbnails as job_thumbnails
 from enhancer.jobs.usage import coin_usage
 from enhancer.media import thumbnails
@@ -81,6 +81,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_resume": resume.can_resume(job),
         "paid": resume.is_paid(job),
         "send_again_coins": job.estimated_coins or job.coins,
+        "retry_helps": not retry_advice.will_repeat(job),
     }
     return render(request, "enhancer/job_detail.html", context)
 
@@ -153,6 +154,9 @@ def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
     choice made on the page that shows its price.
     """
     job = job_to_change(request.user, pk)
+    if retry_advice.will_repeat(job):
+        messages.error(request, retry_advice.MSG_WILL_REPEAT)
+        return redirect("enhancer:job", pk=job.pk)
     send_again = request.POST.get("send_again") == "1"
     if resume.is_paid(job) and not send_again:
         messages.warning(request, MSG_PAID_USE_RESUME if resume.can_resume(job) else MSG_PAID_CONFIRM)

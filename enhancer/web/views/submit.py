@@ -33,6 +33,10 @@ def submit(request: HttpRequest) -> HttpResponse:
                 jobs, left_out = intake.create_upload_jobs(
                     request.user, data["photos"], data["model_name"], **options
                 )
+            elif not data["img_url"] and data["again"]:
+                old = job_for_user(request.user, data["again"])
+                jobs = [intake.enhance_stored_upload(request.user, old, data["model_name"], **options)]
+                left_out = []
             else:
                 jobs = intake.create_jobs(request.user, data["img_url"], data["model_name"], **options)
                 left_out = form.skipped
@@ -57,7 +61,12 @@ def submit(request: HttpRequest) -> HttpResponse:
         facts["models"][model.name].update(
             display=model.display_name, good_for=model.good_for, purpose=purpose_of(model)
         )
-    context = {"form": form, "price_facts": facts, "uploads_enabled": intake.uploads_enabled()}
+    context = {
+        "form": form,
+        "price_facts": facts,
+        "uploads_enabled": intake.uploads_enabled(),
+        "again_upload": _again_upload(request, form),
+    }
     return render(request, "enhancer/submit.html", context)
 
 
@@ -83,5 +92,16 @@ def _again(request: HttpRequest) -> dict:
     if request.method != "GET" or pk is None:
         return {}
     job = job_for_user(request.user, pk)
-    link = "" if job.upload_name else job.img_url  # an upload's link is ours, and expires
-    return {"img_url": link, "model_name": job.model_name, "exif": job.exif, "dpi": job.dpi}
+    same = {"model_name": job.model_name, "exif": job.exif, "dpi": job.dpi}
+    if job.upload_name:  # an upload's link is ours, and expires: the copy we keep is sent instead
+        return {**same, "again": job.pk}
+    return {**same, "img_url": job.img_url}
+
+
+def _again_upload(request: HttpRequest, form: SubmitForm):
+    """The uploaded photo this form enhances again (shown by name above the links), or None."""
+    pk = whole_number(str(form["again"].value() or ""))
+    if pk is None:
+        return None
+    job = job_for_user(request.user, pk)
+    return job if job.upload_name and job.original else None
