@@ -13,6 +13,8 @@
   var rows = box.querySelector("[data-estimate-rows]");
   var total = box.querySelector("[data-estimate-total]");
   var refusal = box.querySelector("[data-estimate-refusal]");
+  var leftOutNote = box.querySelector("[data-estimate-left-out]");
+  var blocked = box.querySelector("[data-estimate-blocked]");
   var button = form.querySelector("[data-submit]");
   var paused = button && button.hasAttribute("data-paused"); // the team is paused: the button stays off
   var sizes = {}; // link -> {w, h} | "loading" | "unknown"
@@ -63,10 +65,45 @@
         return key;
       });
     }
-    return links.value.split("\n").map(function (l) { return l.trim(); })
-      .map(function (l) { return /^www\./i.test(l) ? "https://" + l : l; })
-      .filter(function (l) { return /^https?:\/\/\S+$/i.test(l); })
-      .filter(function (l, i, all) { return all.indexOf(l) === i; });
+    return readLinks().links;
+  }
+
+  // The pasted links as the server will take them: the usable ones (at most facts.max_links are
+  // measured), and why each other line is left out, in the server's words (enhancer/web/forms.py).
+  function readLinks() {
+    var lines = links.value.split("\n").map(function (l) { return l.trim(); }).filter(Boolean)
+      .map(function (l) { return /^www\./i.test(l) ? "https://" + l : l; });
+    var good = [], leftOut = [];
+    lines.forEach(function (line) {
+      var shown = "“" + line.slice(0, 80) + "”";
+      var kind = unsupportedKind(line);
+      if (!/^https?:\/\/\S+$/i.test(line)) leftOut.push(shown + " is not a web link.");
+      else if (kind) leftOut.push(shown + " is a " + kind + " file, which HitPaw does not take.");
+      else if (good.indexOf(line) >= 0) leftOut.push(shown + " is in the list twice; it is sent once.");
+      else good.push(line);
+    });
+    return { links: good.slice(0, facts.max_links), leftOut: leftOut, pasted: lines.length };
+  }
+
+  function unsupportedKind(link) {
+    try {
+      var path = new URL(link).pathname.toLowerCase();
+      var dot = path.lastIndexOf(".");
+      return dot > path.lastIndexOf("/") ? (facts.unsupported || {})[path.slice(dot)] || null : null;
+    } catch (e) { return null; }
+  }
+
+  // Links are measured two at a time (the server takes no more at once from one person), in order.
+  var waiting = [], inFlight = 0;
+  function nextLink() {
+    if (inFlight >= 2 || !waiting.length) return;
+    var link = waiting.shift();
+    inFlight++;
+    fetch(measureUrl + "?url=" + encodeURIComponent(link), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : { ok: false }; })
+      .then(function (data) { sizes[link] = data.ok ? { w: data.width, h: data.height } : "unknown"; })
+      .catch(function () { sizes[link] = "unknown"; })
+      .then(function () { inFlight--; render(); nextLink(); });
   }
 
   // A chosen file is measured here; a link by the server, which reads just its header (this page
@@ -76,13 +113,8 @@
     sizes[link] = "loading";
     var file = fileKeys[link];
     if (!file) {
-      fetch(measureUrl + "?url=" + encodeURIComponent(link), { credentials: "same-origin" })
-        .then(function (response) { return response.ok ? response.json() : { ok: false }; })
-        .then(function (data) {
-          sizes[link] = data.ok ? { w: data.width, h: data.height } : "unknown";
-          render();
-        })
-        .catch(function () { sizes[link] = "unknown"; render(); });
+      waiting.push(link);
+      nextLink();
       return;
     }
     var img = new Image();
@@ -103,19 +135,42 @@
     row.appendChild(td);
   }
 
+  // Why Enhance cannot be pressed for these links, or "": more links than one batch takes, or an
+  // estimate (each photo not measured yet at its model's lowest price) past what the budget leaves.
+  function linksBlocked(pasted, minimum) {
+    if (pasted > facts.max_links) {
+      var extra = pasted - facts.max_links;
+      return "You pasted " + pasted + " links; one batch takes at most " + facts.max_links + ". Remove " +
+        extra + (extra === 1 ? " link" : " links") + " (from line " + (facts.max_links + 1) +
+        " on), or send them in a second batch.";
+    }
+    if (facts.coins_left !== null && facts.coins_left !== undefined && minimum > facts.coins_left) {
+      var whose = facts.coins_left_whose === "team" ? "the team's monthly budget" : "your monthly limit";
+      return "These photos need about " + minimum + " coins, more than the " + facts.coins_left +
+        " coins " + whose + " has left. Remove some photos, or ask an admin to raise the budget.";
+    }
+    return "";
+  }
+
   function render() {
     if (form.dataset.sending) return; // submit-once.js holds the button while the form is sent
+    var uploading = files && files.files && files.files.length;
+    var pasted = uploading ? { leftOut: [], pasted: 0 } : readLinks();
     var list = currentLinks();
     var model = facts.models[picker.value];
-    box.hidden = list.length === 0 || !model;
+    leftOutNote.hidden = pasted.leftOut.length === 0;
+    leftOutNote.textContent = pasted.leftOut.length ? "Left out (" + pasted.leftOut.length + "): " +
+      pasted.leftOut.join(" ") : "";
+    box.hidden = (list.length === 0 && pasted.leftOut.length === 0) || !model;
     if (box.hidden) { button.disabled = paused; return; }
     rows.innerHTML = "";
-    var sum = 0, known = 0, pending = 0, refused = [];
+    var sum = 0, known = 0, pending = 0, refused = [], unmeasured = 0;
     list.forEach(function (link) {
       measure(link);
       var size = sizes[link];
       var row = document.createElement("tr");
       cell(row, nameOf(link), "estimate-name");
+      if (size === "loading" || size === "unknown") unmeasured++;
       if (size === "loading") {
         pending++;
         cell(row, "Measuring…"); cell(row, ""); cell(row, "");
@@ -146,7 +201,12 @@
     total.dataset.coins = String(sum);
     refusal.hidden = refused.length === 0;
     refusal.textContent = refused.length ? "HitPaw would refuse " + refused.join(" ") + " Remove it from the list or pick another model." : "";
-    button.disabled = paused || refused.length > 0;
+    var reason = uploading ? "" : linksBlocked(pasted.pasted, sum + unmeasured * coinsFor(model.kind, 0));
+    blocked.hidden = !reason;
+    blocked.textContent = reason;
+    if (reason) button.setAttribute("aria-describedby", "estimate-blocked");
+    else if (button.getAttribute("aria-describedby") === "estimate-blocked") button.removeAttribute("aria-describedby");
+    button.disabled = paused || refused.length > 0 || !!reason;
     button.textContent = known ? "Enhance · about " + sum + " coins" : "Enhance";
   }
 

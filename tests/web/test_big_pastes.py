@@ -85,3 +85,27 @@ def test_the_budget_still_applies_to_a_big_paste(alice_client, catalogue):
     assert "The team&#x27;s monthly coin budget has 1000 coins left this month" in page
     assert "these 120 photos need at least 1200" in page
     assert not Job.objects.exists()
+
+
+def _facts(page: str) -> dict:
+    import json
+    import re
+
+    found = re.search(r'<script id="price-facts" type="application/json">(.*?)</script>', page, re.S)
+    return json.loads(found.group(1))
+
+
+def test_the_page_carries_what_its_script_needs_to_judge_a_paste_before_sending(alice_client, catalogue):
+    facts = _facts(alice_client.get("/").content.decode())
+    assert facts["max_links"] == 500
+    assert facts["unsupported"][".heic"] == "HEIC"
+    assert facts["coins_left"] is None  # no budget: nothing to hold Enhance back
+
+
+def test_the_page_carries_the_tightest_budget_left(alice_client, alice, catalogue):
+    from enhancer.models import TeamBudget, UserBudget
+
+    TeamBudget.objects.update_or_create(pk=1, defaults={"monthly_coins": 1000})
+    UserBudget.objects.create(user=alice, monthly_coins=300)
+    facts = _facts(alice_client.get("/").content.decode())
+    assert (facts["coins_left"], facts["coins_left_whose"]) == (300, "yours")

@@ -11,9 +11,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from enhancer.jobs import intake
+from enhancer.jobs import budgets, intake
 from enhancer.web.access import job_for_user
-from enhancer.web.forms import SubmitForm, new_submission_token, purpose_of, whole_number
+from enhancer.web.forms import (
+    UNSUPPORTED_EXTENSIONS,
+    SubmitForm,
+    new_submission_token,
+    purpose_of,
+    whole_number,
+)
 from enhancer.web.refusals import needs_enhance
 
 MSG_SENT_ONCE = "This form was sent more than once; its photos were taken once, and here they are."
@@ -61,6 +67,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         facts["models"][model.name].update(
             display=model.display_name, good_for=model.good_for, purpose=purpose_of(model)
         )
+    facts.update(_links_facts(request))
     context = {
         "form": form,
         "price_facts": facts,
@@ -68,6 +75,19 @@ def submit(request: HttpRequest) -> HttpResponse:
         "again_upload": _again_upload(request, form),
     }
     return render(request, "enhancer/submit.html", context)
+
+
+def _links_facts(request: HttpRequest) -> dict:
+    """What the page needs to say, before sending, which links are left out and whether the
+    estimate fits what the budget leaves (the tightest limit that applies; None: no limit)."""
+    limits = budgets.what_is_left(request.user)
+    tightest = min(limits, key=lambda left: left.left, default=None)
+    return {
+        "max_links": settings.ENHANCER_MAX_LINKS_PER_SUBMIT,
+        "unsupported": UNSUPPORTED_EXTENSIONS,
+        "coins_left": None if tightest is None else tightest.left,
+        "coins_left_whose": None if tightest is None else ("team" if tightest.who == "team" else "yours"),
+    }
 
 
 def _pace(jobs) -> str:
