@@ -63,8 +63,23 @@ class TaskStatus:
         return not (self.is_completed or self.is_failed)
 
 
+@dataclass(frozen=True)
+class StagingSlot:
+    """HitPaw's answer to presign-put: where to PUT a file, and the link HitPaw then reads it from."""
+
+    upload_url: str
+    access_url: str
+
+
+# HitPaw's upload service (presign-put): the types it stores, and how long a signed PUT may last.
+STAGING_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif"}
+STAGING_TYPES.update({".webp": "image/webp", ".bmp": "image/bmp"})
+STAGING_EXPIRE_SECONDS = (60, 7200)
+STAGED_FILE_DAYS = 7  # HitPaw keeps a staged file this long
+
+
 class HitPawClient:
-    """A small client for HitPaw's two calls, with timeouts and bounded, jittered retries."""
+    """A small client for HitPaw's calls, with timeouts and bounded, jittered retries."""
 
     def __init__(
         self,
@@ -136,6 +151,72 @@ class HitPawClient:
             original_url=str(data.get("original_url") or ""),
         )
 
+    def presign_put(self, filename: str, content_type: str, expire_seconds: int = 3600) -> StagingSlot:
+        """Ask HitPaw for a signed link to upload a file to, for a photo HitPaw cannot fetch from us.
+
+        Free (no coins) and safe to repeat, so its failures are retried like a status call's.
+        """
+        low, high = STAGING_EXPIRE_SECONDS
+        payload = {
+            "filename": filename,
+            "content_type": content_type,
+            "expire_seconds": max(low, min(high, int(expire_seconds))),
+        }
+        data = self._call("/api/oss/presign-put", payload, spends_coins=False)
+        upload_url, access_url = data.get("upload_url"), data.get("access_url")
+        if not (_is_web_link(upload_url) and _is_web_link(access_url)):
+            raise HitPawError(
+                "HitPaw's upload service gave no usable upload link. We will try again shortly.",
+                transient=True,
+            )
+        return StagingSlot(upload_url=upload_url, access_url=access_url)
+
+    def put_file(self, upload_url: str, stream, size: int, content_type: str, *, max_bytes: int) -> None:
+        """PUT `size` bytes read from `stream` to a presigned `upload_url`, streamed, never whole in memory.
+
+        Our key is not sent: the link carries its own signature, and may point at another host.
+        A refused or failed upload is transient (asking for a new link may help), except a file
+        over `max_bytes` or one the storage says is too large.
+        """
+        if size > max_bytes:
+            raise HitPawError(
+                f"The photo is {size / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:g} MB "
+                "HitPaw's upload service takes.",
+                transient=False,
+            )
+        session = requests.Session()
+        session.trust_env = False
+        session.proxies = requests.utils.get_environ_proxies(upload_url)
+        session.verify = self.session.verify
+        headers = {"Content-Type": content_type, "Content-Length": str(size), "User-Agent": USER_AGENT}
+        try:
+            with session:
+                response = session.put(
+                    upload_url,
+                    data=_Capped(stream, size),
+                    headers=headers,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
+        except requests.exceptions.RequestException:
+            raise HitPawError(
+                "Uploading the photo to HitPaw's upload service failed (the connection broke or "
+                "timed out). We will try again shortly.",
+                transient=True,
+            ) from None
+        if response.status_code == 413:
+            raise HitPawError(
+                "HitPaw's upload service says the photo is too large.", http_status=413, transient=False
+            )
+        if not 200 <= response.status_code < 300:
+            raise HitPawError(
+                f"HitPaw's upload service refused the photo (HTTP {response.status_code}). "
+                "We will try again shortly.",
+                http_status=response.status_code,
+                transient=True,
+                retry_after=_retry_after(response),
+            )
+
     def _call(self, path: str, payload: dict[str, Any], *, spends_coins: bool) -> dict[str, Any]:
         """POST with bounded retries of errors that HitPaw itself says are passing."""
         attempt = 0
@@ -183,6 +264,27 @@ class HitPawClient:
         except requests.exceptions.RequestException:
             raise _lost_answer(spends_coins, "the connection failed") from None
         return _parse(response, spends_coins=spends_coins)
+
+
+class _Capped:
+    """A file object read in chunks up to `size` bytes: requests streams it, and never sends more."""
+
+    CHUNK = 1024 * 1024
+
+    def __init__(self, stream, size: int) -> None:
+        self.stream, self.left, self.len = stream, size, size
+
+    def __iter__(self):
+        while self.left > 0:
+            chunk = self.stream.read(min(self.CHUNK, self.left))
+            if not chunk:
+                return
+            self.left -= len(chunk)
+            yield chunk
+
+
+def _is_web_link(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("https://", "http://")) and len(value) <= 2000
 
 
 def _never_sent(error: requests.exceptions.ConnectionError) -> bool:

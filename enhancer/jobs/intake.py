@@ -20,6 +20,7 @@ from django.utils import timezone
 from enhancer import tasks
 from enhancer.db_backends import durable
 from enhancer.hitpaw import pricing
+from enhancer.hitpaw.client import STAGING_TYPES
 from enhancer.jobs import budgets, lifecycle, pacing, pauses, scheduler, sources
 from enhancer.media import storage
 from enhancer.media.uploads import UploadRefused, store_upload
@@ -30,9 +31,9 @@ log = logging.getLogger(__name__)
 MSG_PAUSED = "Submissions are paused for the whole team right now. See the notice above."
 MSG_CANCELED = "Canceled before it was sent to HitPaw. No coins were charged."
 MSG_TOO_LATE_TO_CANCEL = "This photo was already sent to HitPaw, so it can no longer be canceled."
-MSG_NO_PUBLIC_ADDRESS = (
-    "Uploading is off: HitPaw needs a public address to fetch the photo from, and an admin has not "
-    "set PUBLIC_BASE_URL yet. Paste a link instead."
+MSG_NOT_STAGEABLE = (
+    "HitPaw's upload service takes JPG, PNG, WebP and BMP photos only (this site has no public "
+    "address HitPaw could fetch other kinds from). Save it as a JPG and upload it again."
 )
 MSG_NO_STORED_COPY = "We no longer keep a copy of that photo. Please upload it again."
 MSG_NOTHING_TO_RETRY = "There is nothing to try again: no photo here has failed."
@@ -125,11 +126,6 @@ def _one_per_form(user, submission_token: str):
         raise
 
 
-def uploads_enabled() -> bool:
-    """HitPaw fetches an upload from us: it needs our public address (the sandbox is on our own)."""
-    return bool(settings.PUBLIC_BASE_URL) or settings.SANDBOX_MODE
-
-
 def create_upload_jobs(
     user,
     files: list,
@@ -146,8 +142,6 @@ def create_upload_jobs(
     The same form sent again raises `AlreadySubmitted`, before any file is stored.
     """
     _sent_before(user, submission_token)
-    if not uploads_enabled():
-        raise SubmissionRefused(MSG_NO_PUBLIC_ADDRESS)
     if pauses.current() is not None:
         raise SubmissionRefused(MSG_PAUSED)
     kind, scale = model.kind, model.scale
@@ -164,6 +158,8 @@ def create_upload_jobs(
             continue
         info = stored.info
         problem = pricing.limit_problem(kind, info.width, info.height, scale)
+        if not problem and not _stageable(info.extension):
+            problem = MSG_NOT_STAGEABLE
         if problem:
             storage.discard(stored.name)
             problems.append(f"“{stored.filename}”: {problem}")
@@ -276,9 +272,15 @@ def _estimate(width: int, height: int, kind: str, scale: int) -> int:
     return pricing.estimate_coins(kind, pricing.output_megapixels(width, height, scale))
 
 
+def _stageable(extension: str) -> bool:
+    """Without a public address an upload is staged on HitPaw's storage, which takes a few types only."""
+    return sources.public_address_reachable() or extension.lower() in STAGING_TYPES
+
+
 def _own_link(job: Job) -> str:
-    """The signed link to our copy: on PUBLIC_BASE_URL, or the sandbox's own address in sandbox mode."""
-    if settings.PUBLIC_BASE_URL:
+    """The signed link to our copy: on a reachable PUBLIC_BASE_URL, else on this machine's own
+    address (the pipeline then stages the photo on HitPaw's storage and sends that link instead)."""
+    if sources.public_address_reachable():
         return sources.submission_url(job)
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.SANDBOX_BASE_URL))
     return sources.original_link(job, origin)

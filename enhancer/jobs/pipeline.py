@@ -20,11 +20,11 @@ from django.db.models import Q
 from enhancer.db_backends import durable
 from enhancer.hitpaw import pricing
 from enhancer.hitpaw.backoff import jittered_backoff
-from enhancer.hitpaw.client import HitPawClient, Submission
+from enhancer.hitpaw.client import STAGED_FILE_DAYS, STAGING_TYPES, HitPawClient, Submission
 from enhancer.hitpaw.errors import CODE_RATE_LIMITED, CODE_TASK_MISSING, HitPawError
 from enhancer.hitpaw.statuses import FAILURE_MESSAGES, GENERIC_FAILURE, RESULT_LINK_DAYS
 from enhancer.jobs import budgets, claims, ledger, lifecycle, pauses
-from enhancer.jobs.sources import result_fetch_allows_private, submission_url
+from enhancer.jobs.sources import needs_staging, result_fetch_allows_private, submission_url
 from enhancer.jobs.step_read import job_for_step
 from enhancer.media import storage
 from enhancer.media.fetcher import FetchError, fetch_image
@@ -67,6 +67,14 @@ MSG_RESULT_DAYS_OVER = (
     "can no longer be saved."
 )
 MSG_NO_LINK_YET = "HitPaw has not given the enhanced photo's link yet."
+MSG_NOT_STAGEABLE = (
+    "HitPaw's upload service takes JPG, PNG, WebP and BMP photos only, and this site has no public "
+    "address for HitPaw to fetch other kinds from. Save the photo as a JPG and upload it again."
+)
+# How long the signed upload link HitPaw gives may be used: one PUT, made right away.
+STAGING_LINK_SECONDS = 900
+# A staged copy is used up to a day before HitPaw deletes it (7 days after it was staged).
+STAGED_MARGIN_SECONDS = 86400
 # Room left on a lease when recording a paid submission stops being retried.
 RECORD_MARGIN_SECONDS = 5
 # A result link HitPaw gave this recently is used as it is; an older one is asked for again first.
@@ -165,6 +173,8 @@ def submit(job: Job, token: str, client: HitPawClient) -> bool:
         if problem:
             _end(job, token, JobStatus.FAILED, problem)
             return False
+    if needs_staging(job) and not _staged(job, token, client):
+        return False  # handed back to try again, or ended: nothing sent, nothing charged
     # Marked as begun with a fresh lease just before the coin-spending call, so the call cannot
     # outlive it; in the same transaction as the budget check at the photo's real price, whose
     # locks put photos sent at once one after the other.
@@ -211,6 +221,49 @@ def submit(job: Job, token: str, client: HitPawClient) -> bool:
     )
     _record_submission(job, token, submission, sent_at)
     return False  # polled after an interval
+
+
+def _staged(job: Job, token: str, client: HitPawClient) -> bool:
+    """Put an uploaded photo on HitPaw's own storage (presign-put, then PUT), for HitPaw to read.
+
+    For an office HitPaw cannot reach. Free, and safe to repeat: a failure is retried like any
+    passing step's, and a copy staged earlier and still kept is used as it is.
+    """
+    if job.staged_url and job.staged_until and job.db_now < job.staged_until:
+        return True
+    content_type = STAGING_TYPES.get(job.extension.lower())
+    if content_type is None:
+        _end(job, token, JobStatus.FAILED, MSG_NOT_STAGEABLE)
+        return False
+    try:
+        slot = client.presign_put(f"photo-{job.pk}{job.extension}", content_type, STAGING_LINK_SECONDS)
+        with storage.open_stream(job.original.name) as stream:
+            client.put_file(
+                slot.upload_url,
+                stream,
+                stream.size,
+                content_type,
+                max_bytes=settings.ENHANCER_MAX_IMAGE_BYTES,
+            )
+    except HitPawError as error:
+        _retry_or_fail(
+            job,
+            token,
+            error.message,
+            transient=error.transient,
+            code=error.code,
+            retry_after=error.retry_after,
+        )
+        return False
+    except OSError:
+        log.warning("Job %s: could not read its stored photo to stage it", job.pk, exc_info=True)
+        _retry_or_fail(job, token, "Our copy of the photo could not be read.", transient=True)
+        return False
+    kept_for = STAGED_FILE_DAYS * 86400 - STAGED_MARGIN_SECONDS
+    if not claims.update(job.pk, token, staged_url=slot.access_url, staged_until=_later(kept_for)):
+        return False  # our lease ran out: whoever holds the job now stages it again
+    job.staged_url = slot.access_url
+    return True
 
 
 def _record_submission(job: Job, token: str, submission: Submission, sent_at: float) -> None:

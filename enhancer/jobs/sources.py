@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.urls import reverse
 from enhancer.models import Job
 
 ORIGINAL_LINK_SALT = "enhancer.original-for-hitpaw"
+# Names that only resolve inside an office or on this machine: HitPaw cannot reach them.
+LOCAL_NAME_ENDINGS = (".localhost", ".local", ".lan", ".internal", ".intranet", ".home.arpa", ".corp")
 
 
 def hitpaw_base_url() -> str:
@@ -18,14 +21,38 @@ def hitpaw_base_url() -> str:
     return settings.SANDBOX_BASE_URL if settings.SANDBOX_MODE else settings.HITPAW_BASE_URL
 
 
+def public_address_reachable() -> bool:
+    """True when `PUBLIC_BASE_URL` is an address HitPaw could reach from the internet.
+
+    Unset, loopback, private, link-local or an office-only name (`desk.local`, `intranet`) is not:
+    an office PC behind NAT has no such address.
+    """
+    host = (urlsplit(settings.PUBLIC_BASE_URL).hostname or "").lower().rstrip(".")
+    if not host:
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return "." in host and host != "localhost" and not host.endswith(LOCAL_NAME_ENDINGS)
+    return address.is_global
+
+
+def needs_staging(job: Job) -> bool:
+    """An uploaded photo HitPaw cannot fetch from us: it goes to HitPaw's own storage first."""
+    return bool(job.upload_name and job.original) and not public_address_reachable()
+
+
 def submission_url(job: Job) -> str:
     """The image link HitPaw fetches.
 
-    With `PUBLIC_BASE_URL` set, a signed, expiring link to our own checked copy, so the photo
-    HitPaw enhances (and charges for) is the one we checked against the limits and estimated.
-    Without it, the user's own link, which its owner could change after our check.
+    An upload staged on HitPaw's storage: the link HitPaw gave for it. With a reachable
+    `PUBLIC_BASE_URL`, a signed, expiring link to our own checked copy, so the photo HitPaw
+    enhances (and charges for) is the one we checked against the limits and estimated.
+    Without one, the user's own link, which its owner could change after our check.
     """
-    if not (settings.PUBLIC_BASE_URL and job.original):
+    if job.staged_url:
+        return job.staged_url
+    if not (public_address_reachable() and job.original):
         return job.img_url
     return original_link(job, settings.PUBLIC_BASE_URL)
 

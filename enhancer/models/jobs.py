@@ -105,6 +105,10 @@ class Job(models.Model):
     upload_name = models.CharField(
         max_length=255, blank=True, help_text="The file's name when the photo was uploaded, not linked."
     )
+    # An upload HitPaw cannot fetch from us (no public address) is put on HitPaw's own storage first
+    # (presign-put): the link it reads the photo from there, and when that copy is deleted.
+    staged_url = models.URLField(max_length=2000, blank=True)
+    staged_until = models.DateTimeField(null=True, blank=True)
     retry_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
     )

@@ -149,6 +149,8 @@ def _error(code: int) -> JsonResponse:
 
 
 def _our_own_upload_link(img_url: str) -> bool:
-    """An uploaded photo's signed link points at this very app (on loopback): the sandbox may fetch it."""
+    """An uploaded photo's signed link points at this very app (on loopback), or at the simulator's
+    own upload service (a staged upload): the sandbox may fetch it."""
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.SANDBOX_BASE_URL))
-    return img_url.startswith(f"{origin}/o/")
+    staged = settings.SANDBOX_BASE_URL.rstrip("/") + "/oss/files/"
+    return img_url.startswith((f"{origin}/o/", staged))

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 
 MB = 1024 * 1024
 
@@ -39,7 +40,8 @@ class RequestSizeLimit:
         declared = declared_length(request)
         if declared:
             if not request.user.is_authenticated:
-                if declared > settings.ENHANCER_MAX_ANONYMOUS_REQUEST_BYTES:
+                over = declared > settings.ENHANCER_MAX_ANONYMOUS_REQUEST_BYTES
+                if over and declared > _view_takes(request):  # the view is looked up only then
                     return _refuse(MSG_LOG_IN_FIRST)
             elif declared > settings.ENHANCER_MAX_REQUEST_BYTES:
                 return _refuse(too_large_message(settings.ENHANCER_MAX_REQUEST_BYTES))
@@ -50,6 +52,16 @@ def declared_length(request: HttpRequest) -> int:
     """The body's declared length; 0 when none or unreadable (Django then reads no body either)."""
     text = request.META.get("CONTENT_LENGTH") or ""
     return int(text) if text.isascii() and text.isdecimal() else 0
+
+
+def _view_takes(request: HttpRequest) -> int:
+    """The larger body a view takes from anyone, when it says so (`large_body_bytes`): the sandbox's
+    signed upload link, whose signature is its credential. 0 for every other view."""
+    try:
+        takes = getattr(resolve(request.path_info).func, "large_body_bytes", None)
+    except Resolver404:
+        return 0
+    return takes() if takes else 0
 
 
 def _refuse(message: str) -> HttpResponse:

@@ -12,7 +12,12 @@ Routes:
     GET  /solid/<W>x<H>.<ext>                         a solid-colour image of any real size (a phone's
                                                       12 MP photo is a few KB); its result is solid too
     GET  /results/<job_id>.<ext>                      the "enhanced" image (source resized by model scale)
-    POST /_control/reset, POST /_control/global, GET /_control/stats (per job: when it was accepted,
+    POST /api/oss/presign-put                         HitPaw's upload service: a signed PUT link that
+                                                      expires after expire_seconds, and its access_url
+    PUT  /staging/put/<key>?sig=...                   the signed PUT target (Content-Type must match)
+    GET  /staging/files/<key>.<ext>                   a staged file, as HitPaw reads it for img_url
+    POST /_control/reset, POST /_control/global (also put_failures: the next N PUTs answer 500),
+    GET /_control/stats (per job: when it was accepted,
                                                       when it finished, the time of each status call)
 
 Faults ride on the query string of ``img_url`` so that concurrent jobs each carry their own:
@@ -152,6 +157,10 @@ SOLID_RE = re.compile(r"/solid/(\d+)x(\d+)\.(\w+)")
 MAX_SOLID_SIDE = 20000
 SOLID_COLOUR = (70, 130, 180)
 RESULTS_RE = re.compile(r"/results/([0-9a-f-]+)\.(\w+)")
+STAGING_PUT_RE = re.compile(r"/staging/put/([0-9a-f]+)")
+STAGING_FILE_RE = re.compile(r"/staging/files/([0-9a-f]+)\.(\w+)")
+STAGING_TYPES = {"jpg": "image/jpeg", "jpeg": "image/jpeg", "png": "image/png", "gif": "image/gif",
+                 "webp": "image/webp", "bmp": "image/bmp"}  # fmt: skip
 
 
 class FaultSpecError(ValueError):
@@ -340,6 +349,10 @@ class State:
             self.calls: Counter = Counter()
             self.rng: random.Random | None = None
             self.rate_limit_percent = self.server_error_percent = 0.0
+            # presign-put: key -> (content type, extension, expires at, signature); PUT bodies by key
+            self.staging_slots: dict[str, tuple[str, str, float, str]] = {}
+            self.staged: dict[str, bytes] = {}
+            self.put_failures = 0
 
     def count(self, kind: str) -> None:
         with self.lock:
@@ -373,13 +386,19 @@ class State:
             return status
 
     def configure_global(
-        self, rate_limit_percent: float = 0, server_error_percent: float = 0, seed: Any = None
+        self,
+        rate_limit_percent: float = 0,
+        server_error_percent: float = 0,
+        seed: Any = None,
+        put_failures: int = 0,
     ) -> None:
-        """Storms: that share of all API calls fails up front; zero (or no arguments) turns them off."""
+        """Storms: that share of all API calls fails up front; zero (or no arguments) turns them off.
+        `put_failures`: the next N PUTs to a staging link answer 500 and store nothing."""
         rate, errors = float(rate_limit_percent), float(server_error_percent)
         if min(rate, errors) < 0 or rate + errors > 100:
             raise ValueError("percentages must be between 0 and 100 in total")
         with self.lock:
+            self.put_failures = int(put_failures)
             self.rate_limit_percent, self.server_error_percent = rate, errors
             self.rng = random.Random(seed) if rate or errors else None
 
@@ -401,6 +420,9 @@ class State:
                 "submit_calls": self.calls["submit"],
                 "status_calls": self.calls["status"],
                 "result_calls": self.calls["result"],
+                "presign_calls": self.calls["presign"],
+                "put_calls": self.calls["put"],
+                "staged": {key: len(body) for key, body in self.staged.items()},
                 "connections": self.calls["connection"],
                 "jobs": {
                     job.job_id: {"img_url": job.img_url, "model_name": job.model_name,
@@ -488,6 +510,8 @@ class Handler(BaseHTTPRequestHandler):
             self.serve_solid_image(int(match[1]), int(match[2]), "." + match[3].lower())
         elif match := RESULTS_RE.fullmatch(path):
             self.serve_result(match[1], "." + match[2].lower(), urllib.parse.urlsplit(self.path).query)
+        elif match := STAGING_FILE_RE.fullmatch(path):
+            self.serve_staged(match[1], match[2].lower())
         elif path == "/_control/stats":
             self.send_json(200, self.state.stats())
         else:
@@ -498,6 +522,7 @@ class Handler(BaseHTTPRequestHandler):
         self.body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         path = urllib.parse.urlsplit(self.path).path
         routes = {"/api/photo-enhancer": self.submit, "/api/task-status": self.task_status,
+                  "/api/oss/presign-put": self.presign_put,
                   "/_control/reset": self.control_reset, "/_control/global": self.control_global}  # fmt: skip
         routes.get(path, lambda: self.send_text(404, "Not Found"))()
 
@@ -615,6 +640,67 @@ class Handler(BaseHTTPRequestHandler):
             res_url += f"?sig={signature}"
         data = {"job_id": job.job_id, "status": status, "res_url": res_url, "original_url": job.img_url}
         self.send_json(200, envelope(job.faults, data))
+
+    # --- the upload service (presign-put) ---------------------------------------------------------------
+
+    def presign_put(self) -> None:
+        if (body := self.read_api_call("presign")) is None:
+            return
+        filename, content_type, expire = (
+            body.get("filename"),
+            body.get("content_type"),
+            body.get("expire_seconds"),
+        )
+        extension = (
+            filename.rsplit(".", 1)[-1].lower() if isinstance(filename, str) and "." in filename else ""
+        )
+        if STAGING_TYPES.get(extension) != content_type:
+            return self.send_hitpaw_error(100403000)
+        if isinstance(expire, bool) or not isinstance(expire, int) or not 60 <= expire <= 7200:
+            return self.send_hitpaw_error(100403000)
+        key, signature = uuid.uuid4().hex, uuid.uuid4().hex
+        with self.state.lock:
+            self.state.staging_slots[key] = (content_type, extension, time.time() + expire, signature)
+        base = self.server.base_url
+        data = {
+            "upload_url": f"{base}/staging/put/{key}?sig={signature}",
+            "access_url": f"{base}/staging/files/{key}.{extension}",
+        }
+        self.send_json(200, envelope({}, data))
+
+    def do_PUT(self) -> None:
+        """The signed PUT target: the whole body is read first, then checked against its slot."""
+        self.body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        parts = urllib.parse.urlsplit(self.path)
+        match = STAGING_PUT_RE.fullmatch(parts.path)
+        self.state.count("put")
+        with self.state.lock:
+            slot = self.state.staging_slots.get(match[1]) if match else None
+            failing = self.state.put_failures > 0
+            if failing:
+                self.state.put_failures -= 1
+        if slot is None:
+            return self.send_text(404, "NoSuchUpload")
+        content_type, _extension, expires_at, signature = slot
+        if urllib.parse.parse_qs(parts.query).get("sig", [""])[0] != signature or time.time() > expires_at:
+            return self.send_text(403, "Request has expired")
+        if self.headers.get("Content-Type") != content_type:
+            return self.send_text(403, "SignatureDoesNotMatch: Content-Type")
+        if self.headers.get("Apikey"):
+            return self.send_text(400, "The API key must not be sent to the storage host")
+        if failing:
+            return self.send_text(500, "InternalError")
+        with self.state.lock:
+            self.state.staged[match[1]] = self.body
+        self.send_body(200, b"", "text/plain")
+
+    def serve_staged(self, key: str, extension: str) -> None:
+        with self.state.lock:
+            body = self.state.staged.get(key)
+            slot = self.state.staging_slots.get(key)
+        if body is None or slot is None or slot[1] != extension:
+            return self.send_text(404, "Not Found")
+        self.send_body(200, body, slot[0])
 
     # --- images ----------------------------------------------------------------------------------------
 

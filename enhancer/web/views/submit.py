@@ -68,12 +68,7 @@ def submit(request: HttpRequest) -> HttpResponse:
             display=model.display_name, good_for=model.good_for, purpose=purpose_of(model)
         )
     facts.update(_links_facts(request))
-    context = {
-        "form": form,
-        "price_facts": facts,
-        "uploads_enabled": intake.uploads_enabled(),
-        "again_upload": _again_upload(request, form),
-    }
+    context = {"form": form, "price_facts": facts, "again_upload": _again_upload(request, form)}
     return render(request, "enhancer/submit.html", context)
 
 
