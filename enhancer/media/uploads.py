@@ -1,4 +1,7 @@
-"""Photos uploaded from a computer: checked like fetched ones (type, size, pixels), then stored."""
+"""Photos uploaded from a computer: checked like fetched ones (type, size, pixels), then stored.
+
+An iPhone's HEIC is turned into a JPEG first (`heic.py`): HitPaw takes no HEIC.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
 
-from enhancer.media import imaging, storage
+from enhancer.media import heic, imaging, storage
 
 CHUNK = 1024 * 1024
 MB = 1024 * 1024  # as the fetcher counts: the 50 MB limit is the same number on both paths
@@ -41,9 +44,23 @@ def store_upload(uploaded: UploadedFile, *, max_bytes: int, max_pixels: int) -> 
         with path.open("wb") as copy:
             for chunk in uploaded.chunks(CHUNK):
                 copy.write(chunk)
+        with path.open("rb") as copy:
+            head = copy.read(16)
+        if heic.is_heif(head):
+            path = _heif_as_jpeg(path, filename, max_pixels)
         info = _inspect(path, filename, max_pixels)
         name = storage.store(path, "originals", "upload", info.extension)
     return StoredUpload(name=name, filename=filename, info=info)
+
+
+def _heif_as_jpeg(path: Path, filename: str, max_pixels: int) -> Path:
+    """The HEIC at `path` as a JPEG beside it; refused by its header's size before anything is decoded."""
+    converted = path.with_suffix(".jpg")
+    try:
+        heic.heif_to_jpeg(path, converted, max_pixels)
+    except heic.NotConverted as problem:
+        raise UploadRefused(f"“{filename}”: {problem}") from None
+    return converted
 
 
 def _inspect(path: Path, filename: str, max_pixels: int) -> imaging.ImageInfo:

@@ -87,7 +87,12 @@ class MultipleImageField(forms.FileField):
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault(
             "widget",
-            MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/bmp,image/tiff"}),
+            MultipleFileInput(
+                attrs={
+                    "accept": "image/jpeg,image/png,image/webp,image/bmp,image/tiff,"
+                    "image/heic,image/heif,.heic,.heif"
+                }
+            ),
         )
         super().__init__(*args, **kwargs)
 

@@ -124,7 +124,11 @@
       URL.revokeObjectURL(src);
       render();
     };
-    img.onerror = function () { sizes[link] = "unknown"; render(); };
+    img.onerror = function () { // a HEIC, which most browsers cannot show: its header says its size
+      URL.revokeObjectURL(src);
+      if (!window.heifSize) { sizes[link] = "unknown"; render(); return; }
+      window.heifSize(file, function (size) { sizes[link] = size || "unknown"; render(); });
+    };
     img.src = src;
   }
 
