@@ -257,17 +257,21 @@ def by_person_and_month(months: int = 6) -> tuple[list[date], list[PersonMonths]
     rows = (
         in_period(CoinCharge.objects.all(), span)
         .annotate(day=LocalDate("at", *span.bounds()))
-        .values("user__username", "day")
+        .values("user__username", "user__first_name", "user__last_name", "day")
         .annotate(coins=Sum("coins"))
         .order_by()
     )
     table: dict[str, dict[date, int]] = {}
+    names: dict[str, str] = {}
     for row in rows:
-        per_month = table.setdefault(row["user__username"], {})
+        username = row["user__username"]
+        full_name = f"{row['user__first_name']} {row['user__last_name']}".strip()
+        names[username] = full_name or username
+        per_month = table.setdefault(username, {})
         month = row["day"].replace(day=1)
         per_month[month] = per_month.get(month, 0) + row["coins"]
     people = [
-        PersonMonths(name, [per_month.get(first, 0) for first in firsts], sum(per_month.values()))
-        for name, per_month in table.items()
+        PersonMonths(names[username], [per_month.get(first, 0) for first in firsts], sum(per_month.values()))
+        for username, per_month in table.items()
     ]
     return firsts, sorted(people, key=lambda person: (-person.total, person.name))

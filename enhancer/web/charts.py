@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 
 # The drawing's own units (its viewBox): the plot, and room for the y-axis values and month labels.
 WIDTH, HEIGHT = 900, 240
-LEFT, RIGHT, TOP, BOTTOM = 52, 8, 24, 30
+LEFT, RIGHT, TOP, BOTTOM = 64, 8, 34, 36
 PLOT_WIDTH, PLOT_HEIGHT = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 GAP = 2
 TICKS = 4  # about this many steps up the y-axis

@@ -74,3 +74,24 @@ def test_a_charge_just_after_local_midnight_counts_in_its_local_month(settings, 
 
     people = {p.name: p.coins for p in response.context["people"]}
     assert people == {"alice": [0, 0, 0, 0, 0, 40]}
+
+
+def test_it_names_each_photo_and_each_person_as_the_team_knows_them(rita_client, alice, bob):
+    alice.first_name, alice.last_name = "Alice", "Marsh"
+    alice.save()
+    job = make_job(
+        JobStatus.CONVERTING,
+        user=alice,
+        img_url="https://shop.example/spring/Red%20Shoe.png",
+        original="originals/red-shoe.png",
+    )
+    ledger.record_charge(job, "hp-1", 20)
+    ledger.record_charge(make_job(JobStatus.CONVERTING, user=bob), "hp-2", 10)
+
+    response = rita_client.get("/team/")
+    page = response.content.decode()
+
+    assert f'src="/jobs/{job.pk}/thumbnail"' in page
+    assert "<span>Red Shoe</span>" in page
+    assert '<td data-label="Person">Alice Marsh</td>' in page
+    assert [person.name for person in response.context["people"]] == ["Alice Marsh", "bob"]
