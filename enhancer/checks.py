@@ -3,9 +3,10 @@
 import math
 
 from django.conf import settings
-from django.core.checks import Warning, register
+from django.core.checks import Info, Warning, register
 
 from enhancer.jobs.claims import longest_step_seconds
+from enhancer.jobs.sources import public_address_reachable
 
 
 @register()
@@ -68,5 +69,21 @@ def check_secret_key_source(app_configs, **kwargs):
             "logged out at random.",
             hint="Set DJANGO_SECRET_KEY to the same random 50-character value on every server.",
             id="enhancer.W005",
+        )
+    ]
+
+
+@register()
+def check_public_address(app_configs, **kwargs):
+    """Say what a PUBLIC_BASE_URL HitPaw cannot reach means, instead of letting it look like it works."""
+    if settings.SANDBOX_MODE or not settings.PUBLIC_BASE_URL or public_address_reachable():
+        return []
+    return [
+        Info(
+            f"PUBLIC_BASE_URL ({settings.PUBLIC_BASE_URL}) is not an address HitPaw can reach from the "
+            "internet: uploaded photos are put on HitPaw's upload service first, and photos from "
+            "links are sent to HitPaw by their own link.",
+            hint="Nothing to do for an office PC. On a server with a public address, set it here.",
+            id="enhancer.I001",
         )
     ]

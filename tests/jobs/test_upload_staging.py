@@ -123,3 +123,15 @@ def test_a_tiff_upload_is_refused_at_once_when_it_would_have_to_be_staged(office
     with pytest.raises(intake.SubmissionRefused, match="“scan.tiff”: HitPaw's upload service takes JPG"):
         intake.create_upload_jobs(alice, [tiff], catalogue["general_2x"])
     assert not Job.objects.exists()
+
+
+def test_the_start_up_checks_say_what_an_unreachable_public_address_means(settings):
+    from enhancer.checks import check_public_address
+
+    settings.SANDBOX_MODE = False
+    settings.PUBLIC_BASE_URL = "http://192.168.1.20:8000"
+    (note,) = check_public_address(None)
+    assert note.id == "enhancer.I001" and "uploaded photos are put on HitPaw's upload service" in note.msg
+
+    settings.PUBLIC_BASE_URL = "https://desk.example.com"
+    assert check_public_address(None) == []
