@@ -348,7 +348,7 @@ CASES = [
     Case(
         "animated GIF",
         "fetch",
-        "http://shop.example.com/cat.gif",
+        "http://shop.example.com/cat-animated",  # a name that says nothing: the fetched content does
         "This kind of image (GIF) is not supported.",
         serve=served(GIF, content_type="image/gif"),
         shown="a link serving an animated GIF",
@@ -364,7 +364,7 @@ CASES = [
     Case(
         "SVG with a script",
         "fetch",
-        "http://shop.example.com/cat.svg",
+        "http://shop.example.com/cat-drawing",  # a name that says nothing: the fetched content does
         "This kind of image (SVG) is not supported.",
         serve=served(SVG, content_type="image/svg+xml"),
         shown="a link serving an SVG with a script",
