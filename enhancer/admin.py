@@ -395,10 +395,24 @@ class LostChargeForm(forms.Form):
 
 @admin.register(SubmissionPause)
 class SubmissionPauseAdmin(admin.ModelAdmin):
+    """The pause's record, read-only: pausing (with a reason) and resuming are buttons on the System page."""
+
     list_display = ["paused", "reason", "error_code", "changed_at"]
     actions = ["resume_submissions"]
 
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
     def changelist_view(self, request, extra_context=None):
+        self.message_user(
+            request,
+            format_html(
+                'Pause and resume new photos on the <a href="{}">System page</a>.', reverse("system")
+            ),
+        )
         if pauses.current() is None:
             self.message_user(request, "Submissions are running.", messages.SUCCESS)
         else:

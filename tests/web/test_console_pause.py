@@ -122,3 +122,14 @@ def test_the_system_page_shows_times_in_the_teams_zone_never_iso(adam_client, on
     assert "7 Dec 2026, 13:51" in page
     assert "2026-12-07T12:51:09.039659+00:00" not in page
     assert "1 photo in the review queue" in page
+
+
+def test_the_pause_record_in_the_admin_is_read_only_and_points_to_the_system_page(adam_client):
+    pauses.pause(REASON, None)
+
+    page = adam_client.get("/admin/enhancer/submissionpause/").content.decode()
+
+    assert adam_client.get("/admin/enhancer/submissionpause/add/").status_code == 403
+    assert adam_client.post("/admin/enhancer/submissionpause/1/change/", {"paused": ""}).status_code == 403
+    assert pauses.current() is not None
+    assert 'on the <a href="/system/">System page</a>' in page
