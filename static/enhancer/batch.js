@@ -18,6 +18,13 @@
     setText("[data-total-working]", data.totals.working);
     setText("[data-total-problems]", data.totals.problems);
     setText("[data-total-coins]", data.totals.coins);
+    var review = root.querySelector("[data-review-summary]"), waiting = data.totals.review;
+    if (review && waiting) {
+      review.hidden = false;
+      review.textContent = waiting + (waiting === 1 ? " photo waits" : " photos wait") +
+        " for an admin's check. Charge unknown — HitPaw may have charged about " +
+        data.totals.review_coins + " coins for " + (waiting === 1 ? "it." : "them.");
+    }
     data.jobs.forEach(function (job) {
       var card = root.querySelector('[data-job="' + job.id + '"]');
       if (!card) return;

@@ -54,11 +54,19 @@ def test_a_batch_sums_up_its_photos_waiting_for_a_check_in_one_line(alice_client
         Job.objects.filter(pk=job.pk).update(message=LOST, estimated_coins=estimate)
     page = alice_client.get(f"/batches/{batch.pk}/").content.decode()
     assert (
-        "2 photos wait for an admin's check. Charge unknown — HitPaw may have charged about 50 coins"
-        in page
+        "2 photos wait for an admin's check. Charge unknown — HitPaw may have charged about 50 coins" in page
     )
     assert LOST not in page  # no paragraph per photo
     assert page.count("Charge unknown") == 1
+
+
+def test_the_batchs_live_status_carries_the_summary_of_photos_waiting_for_a_check(
+    alice_client, alice, general_2x
+):
+    batch, jobs = make_batch(alice, general_2x, [JobStatus.NEEDS_REVIEW, JobStatus.CONVERTING])
+    Job.objects.filter(pk=jobs[0].pk).update(estimated_coins=70)
+    totals = alice_client.get(f"/batches/{batch.pk}/status.json").json()["totals"]
+    assert (totals["review"], totals["review_coins"]) == (1, 70)
 
 
 # --- Actions that follow the live status ---------------------------------------------------------
