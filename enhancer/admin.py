@@ -606,6 +606,9 @@ class TeammatePageForm(forms.ModelForm):
             Group.objects.all() if acting is None or acting.is_superuser else _groups_within(acting)
         )
         self.fields["groups"].initial = person.groups.order_by("pk").first() if person.pk else None
+        if person.is_superuser:  # every permission already: a role is optional
+            self.fields["groups"].required = False
+            self.fields["groups"].empty_label = "None (a superuser may do everything)"
         if acting is not None and person.pk == acting.pk and not acting.is_superuser:
             self.fields["groups"].disabled = True
             self.fields["groups"].help_text = "Another admin changes your own role."
@@ -614,7 +617,8 @@ class TeammatePageForm(forms.ModelForm):
         person = super().save(commit=False)
         _set_name(person, self.cleaned_data["full_name"])
         if not self.fields["groups"].disabled:
-            person.is_staff = person.is_superuser or self.cleaned_data["groups"].name == "admins"
+            role = self.cleaned_data["groups"]
+            person.is_staff = person.is_superuser or (role is not None and role.name == "admins")
         if commit:
             person.save()
             self._save_m2m()
@@ -622,7 +626,8 @@ class TeammatePageForm(forms.ModelForm):
 
     def _save_m2m(self) -> None:
         if not self.fields["groups"].disabled:
-            self.instance.groups.set([self.cleaned_data["groups"]])
+            role = self.cleaned_data["groups"]
+            self.instance.groups.set([role] if role is not None else [])
 
 
 TEAMMATE_PAGE = [(None, {"fields": ["full_name", "username", "groups", "is_active"]})]

@@ -133,3 +133,18 @@ def test_a_reviewer_lands_on_the_photos(adam_client, client):
     )
 
     assert done["Location"] == "/jobs/"
+
+
+def test_a_superuser_without_a_role_keeps_none_when_their_name_is_changed(client, admin_user):
+    client.force_login(admin_user)
+
+    page = client.get(f"{PEOPLE}{admin_user.pk}/change/").content.decode()
+    client.post(
+        f"{PEOPLE}{admin_user.pk}/change/",
+        {"full_name": "Bo Ss", "username": admin_user.username, "groups": "", "is_active": "on"},
+    )
+
+    admin_user.refresh_from_db()
+    assert "None (a superuser may do everything)" in page
+    assert admin_user.get_full_name() == "Bo Ss"
+    assert not admin_user.groups.exists() and admin_user.is_staff and admin_user.is_superuser
