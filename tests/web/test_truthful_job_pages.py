@@ -81,12 +81,7 @@ def test_the_live_status_says_cancel_is_possible_only_before_sending(alice_clien
     assert alice_client.get(f"/jobs/{job.pk}/status.json").json()["can_cancel"] is False
 
 
-def test_the_job_script_drops_cancel_when_the_live_status_says_so():
-    from django.contrib.staticfiles import finders
-
-    script = open(finders.find("enhancer/job.js"), encoding="utf-8").read()
-    assert 'root.querySelector("[data-cancel]")' in script
-    assert "!data.can_cancel" in script
+# The job page's script drops Cancel on that word: tests/system/test_browser_job_actions.py.
 
 
 # --- Sizes as the photo is shown -----------------------------------------------------------------
