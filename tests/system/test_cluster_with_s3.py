@@ -2,6 +2,7 @@
 
 import pytest
 
+from enhancer.media.thumbnails import thumbnail_name
 from enhancer.models import JobStatus
 from tests.support.cluster import Cluster, wait_for_jobs
 from tests.support.images import image_size
@@ -23,7 +24,8 @@ def test_a_cluster_configured_for_the_bucket_stores_the_job_there(
         job = wait_for_jobs([job_id], cluster)[job_id]
 
     assert job.status == JobStatus.COMPLETED, job.message
-    assert s3_bucket.keys() == sorted([job.original.name, job.result.name])
+    photos = [job.original.name, job.result.name]
+    assert s3_bucket.keys() == sorted(photos + [thumbnail_name(name) for name in photos])
     assert image_size(s3_bucket.read(job.result.name)) == (128, 96)
     assert not (tmp_path / "worker-media").exists()
     result = alice_client.get(f"/jobs/{job_id}/result")
