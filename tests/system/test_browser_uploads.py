@@ -27,6 +27,7 @@ def uploads_named(app, batch: int) -> list[str]:
 
 def test_a_removed_photo_is_not_sent_and_the_upload_shows_its_progress(page, live_app, csp_violations):
     log_in(page, live_app)
+    expect(page.locator("[data-upload-progress]")).to_be_hidden()  # nothing is uploading yet
     page.locator("input[type=file][name=photos]").set_input_files(
         files=[photo("first.png"), photo("second.png"), photo("third.png")]
     )

@@ -39,6 +39,14 @@ def test_it_shows_the_owner_their_job(alice_client, done):
     assert f"Photo #{done.pk}" in response.content.decode()
 
 
+def test_its_recent_charges_name_each_photo(alice_client, done):
+    page = alice_client.get(f"/jobs/{done.pk}/").content.decode()
+    recent = page[page.index("Recent charges") :]
+
+    assert ">cat</a>" in recent
+    assert "Photo #" not in recent
+
+
 @pytest.mark.parametrize("suffix", ["", "status.json", "original", "result", "result?download=1"])
 def test_it_hides_a_job_from_another_user(client, bob, done, suffix):
     client.force_login(bob)
