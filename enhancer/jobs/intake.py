@@ -300,15 +300,17 @@ def retry_jobs(jobs, *, include_paid: bool = False) -> list[Job]:
     if pauses.current() is not None:
         raise SubmissionRefused(MSG_PAUSED)
     with durable(), transaction.atomic():  # a power cut must not undo a job we showed
-        failed = jobs.select_for_update(of=("self",)).filter(
-            status__in=RETRYABLE_STATUSES, retries__isnull=True
+        # Read whole, then sorted here: an EXISTS over this outer join would lock its nullable side.
+        failed = list(
+            jobs.select_for_update(of=("self",))
+            .filter(status__in=RETRYABLE_STATUSES, retries__isnull=True)
+            .select_related("model")
         )
         if not include_paid:
-            unpaid = failed.filter(hitpaw_job_id="", coins__isnull=True)
-            if not unpaid.exists() and failed.exists():
+            unpaid = [old for old in failed if not old.hitpaw_job_id and old.coins is None]
+            if failed and not unpaid:
                 raise SubmissionRefused(MSG_ONLY_PAID_TO_RETRY)
             failed = unpaid
-        failed = list(failed.select_related("model"))
         if not failed:
             raise SubmissionRefused(MSG_NOTHING_TO_RETRY)
         for (user, model), (tries, need) in _count_by_user_and_model(failed).items():
