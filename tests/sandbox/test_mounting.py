@@ -9,6 +9,8 @@ PROJECT = Path(__file__).resolve().parents[2]
 PROBE = """
 import django
 django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)  # the branded 404 page reads the pause banner
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 try:
@@ -21,10 +23,19 @@ print(mounted, status)
 """
 
 
-def probe(**env: str) -> list[str]:
+def probe(database: Path, **env: str) -> list[str]:
     """Load the real settings and URLs in a fresh process, then POST to the simulator from outside."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("HITPAW_", "ENHANCER_", "DJANGO_"))}
-    clean.update(env, DJANGO_SETTINGS_MODULE="hitpaw_site.settings", DJANGO_ALLOWED_HOSTS="testserver")
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("HITPAW_", "ENHANCER_", "DJANGO_", "DATABASE_", "REDIS_"))
+    }
+    clean.update(
+        env,
+        DJANGO_SETTINGS_MODULE="hitpaw_site.settings",
+        DJANGO_ALLOWED_HOSTS="testserver",
+        DATABASE_URL=f"sqlite:///{database}",
+    )
     done = subprocess.run(
         [sys.executable, "-c", PROBE], cwd=PROJECT, env=clean, capture_output=True, text=True, timeout=60
     )
@@ -32,9 +43,11 @@ def probe(**env: str) -> list[str]:
     return done.stdout.split()
 
 
-def test_a_deployment_with_a_key_has_no_sandbox_endpoints():
-    assert probe(HITPAW_API_KEY="a-real-key", HITPAW_BASE_URL="http://127.0.0.1:9/") == ["False", "404"]
+def test_a_deployment_with_a_key_has_no_sandbox_endpoints(tmp_path):
+    assert probe(
+        tmp_path / "db.sqlite3", HITPAW_API_KEY="a-real-key", HITPAW_BASE_URL="http://127.0.0.1:9/"
+    ) == ["False", "404"]
 
 
-def test_sandbox_mode_mounts_them_but_refuses_an_outside_post_without_the_key():
-    assert probe(HITPAW_API_KEY="") == ["True", "400"]
+def test_sandbox_mode_mounts_them_but_refuses_an_outside_post_without_the_key(tmp_path):
+    assert probe(tmp_path / "db.sqlite3", HITPAW_API_KEY="") == ["True", "400"]
