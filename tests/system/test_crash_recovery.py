@@ -19,8 +19,8 @@ import requests
 from django.utils import timezone
 from django_q.models import Schedule
 
-from enhancer.jobs import intake
-from enhancer.jobs.pipeline import MSG_CRASHED_MID_SUBMIT
+from enhancer.jobs import intake, resume
+from enhancer.jobs.pipeline import MSG_CRASHED_MID_SUBMIT, MSG_UNRECORDED
 from enhancer.models import Job, JobEvent, JobStatus
 from tests.support.cluster import PROJECT_DIR, Cluster, describe_jobs, wait_for_jobs, wait_until
 from tests.support.fake_hitpaw import FakeHitPaw
@@ -145,7 +145,20 @@ def test_jobs_survive_repeated_sigkills_of_the_cluster_and_none_is_charged_twice
     assert all(job.coins == stats["jobs"][job.hitpaw_job_id]["coins"] for job in completed)
     assert all(image_size(job.result.read()) == (128, 96) for job in completed)
     assert caught_mid_submit <= review
-    assert all(UNKNOWN_OUTCOME in finished[pk].message for pk in review), describe_jobs(review)
+    # Each photo in review says the truth: HitPaw's number on disk means HitPaw took it (Resume
+    # saves it); without one, nobody knows whether HitPaw did.
+    numbered = {pk for pk in review if finished[pk].hitpaw_job_id}
+    assert all(finished[pk].message == MSG_UNRECORDED for pk in numbered), describe_jobs(numbered)
+    assert all(charges.get(finished[pk].img_url) == 1 for pk in numbered)
+    unknown = review - numbered
+    assert all(UNKNOWN_OUTCOME in finished[pk].message for pk in unknown), describe_jobs(unknown)
+
+    # And Resume saves those without a second charge.
+    for pk in numbered:
+        resume.resume_job(finished[pk])
+    resumed = wait_for_jobs(numbered, desk, FINISH_SECONDS)
+    assert all(job.is_completed for job in resumed.values()), describe_jobs(numbered)
+    assert max(fake.stats()["charges_by_img_url"].values()) == 1
 
 
 def test_a_job_left_mid_submission_goes_to_review_and_is_never_sent(desk, fake, alice, general_2x):
