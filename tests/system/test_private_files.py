@@ -46,6 +46,8 @@ def test_what_an_older_install_left_readable_is_tightened(settings, tmp_path, us
     for path in (database, Path(f"{database}-wal")):
         path.write_bytes(b"sessions and password hashes")
         path.chmod(0o644)
+    # An older install on SQLite, whatever database this run's own tests use.
+    monkeypatch.setitem(settings.DATABASES["default"], "ENGINE", "django.db.backends.sqlite3")
     monkeypatch.setitem(settings.DATABASES["default"], "NAME", str(database))
     photo = settings.MEDIA_ROOT / "results" / "job-1.png"
     photo.parent.mkdir(parents=True)
