@@ -38,6 +38,19 @@ def fresh_deadline() -> CombinedExpression:
     return Now() + timedelta(seconds=settings.ENHANCER_JOB_DEADLINE_SECONDS)
 
 
+def back_to_work() -> dict:
+    """The fields that hand a stopped job back to the workers at once: no lease, no error, counts reset."""
+    return {
+        "finished_at": None,
+        "error_code": None,
+        "attempts": 0,
+        "lease_token": "",
+        "lease_until": None,
+        "stalled_claims": 0,
+        "due_at": Now(),
+    }
+
+
 def move(
     job_id: int,
     status: str,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -84,14 +83,8 @@ def resume(job_ids: list[int], message: str = MSG_RESUMED) -> int:
             message,
             only_if=resumable(),
             submitted_at=job.submitted_at or job.submit_started_at or Now(),
-            finished_at=None,
-            error_code=None,
-            attempts=0,
-            lease_token="",
-            lease_until=None,
-            stalled_claims=0,
-            due_at=Now(),
-            deadline_at=Now() + timedelta(seconds=settings.ENHANCER_JOB_DEADLINE_SECONDS),
+            deadline_at=lifecycle.fresh_deadline(),
+            **lifecycle.back_to_work(),
             then=ledger.charge_writer(job, job.hitpaw_job_id, job.coins),
         )
     if moved:

@@ -61,13 +61,7 @@ def retry_download(job_ids: list[int]) -> int:
             only_if=Q(status__in=[JobStatus.FAILED, JobStatus.NEEDS_REVIEW])
             & ~Q(res_url="")
             & (Q(res_url_at__gte=fresh) | Q(res_url_at__isnull=True, submitted_at__gte=fresh)),
-            finished_at=None,
-            error_code=None,
-            attempts=0,
-            lease_token="",
-            lease_until=None,
-            stalled_claims=0,
-            due_at=Now(),
+            **lifecycle.back_to_work(),
         )
     if moved:
         intake.wake_ticker()
@@ -103,15 +97,9 @@ def retry_failed(job_ids: list[int]) -> int:
             JobStatus.QUEUED,
             MSG_RETRIED,
             only_if={"status__in": [JobStatus.FAILED, JobStatus.TIMED_OUT], "hitpaw_job_id": ""},
-            error_code=None,
-            finished_at=None,
             submit_started_at=None,
-            attempts=0,
-            lease_token="",
-            lease_until=None,
-            stalled_claims=0,
-            due_at=Now(),
             deadline_at=lifecycle.fresh_deadline(),
+            **lifecycle.back_to_work(),
         )
         for job_id in job_ids
     )
