@@ -20,7 +20,8 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import Truncator
 from django_q.models import Failure, OrmQ, Schedule, Success
 
-from enhancer.jobs import budgets, ledger, pauses, resume, review
+from enhancer.coins import budgets, ledger
+from enhancer.jobs import pauses, resume, review
 from enhancer.models import (
     CoinCharge,
     EnhanceModel,

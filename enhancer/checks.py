@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.checks import Info, Warning, register
 
 from enhancer.jobs.claims import longest_step_seconds
-from enhancer.jobs.sources import public_address_reachable
+from enhancer.jobs.hitpaw_links import public_address_reachable
 
 
 @register()

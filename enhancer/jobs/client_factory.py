@@ -7,7 +7,7 @@ import threading
 from django.conf import settings
 
 from enhancer.hitpaw.client import HitPawClient
-from enhancer.jobs.sources import hitpaw_base_url
+from enhancer.jobs.hitpaw_links import hitpaw_base_url
 
 _local = threading.local()
 

@@ -16,16 +16,16 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
+from django.db.models.functions import Now
 
-from enhancer.db_backends import durable
+from enhancer.coins import budgets, ledger
 from enhancer.hitpaw import pricing
 from enhancer.hitpaw.backoff import jittered_backoff
 from enhancer.hitpaw.client import STAGED_FILE_DAYS, STAGING_TYPES, HitPawClient, Submission
 from enhancer.hitpaw.errors import CODE_RATE_LIMITED, CODE_TASK_MISSING, HitPawError
 from enhancer.hitpaw.statuses import FAILURE_MESSAGES, GENERIC_FAILURE, RESULT_LINK_DAYS
-from enhancer.jobs import budgets, claims, ledger, lifecycle, pauses
-from enhancer.jobs.sources import needs_staging, result_fetch_allows_private, submission_url
-from enhancer.jobs.step_read import job_for_step
+from enhancer.jobs import claims, lifecycle, pauses
+from enhancer.jobs.hitpaw_links import needs_staging, result_fetch_allows_private, submission_url
 from enhancer.media import storage
 from enhancer.media.fetcher import FetchError, fetch_image
 from enhancer.media.thumbnails import make_thumbnail, thumbnail_name
@@ -79,6 +79,11 @@ STAGED_MARGIN_SECONDS = 86400
 RECORD_MARGIN_SECONDS = 5
 # A result link HitPaw gave this recently is used as it is; an older one is asked for again first.
 FRESH_LINK_SECONDS = 60
+
+
+def job_for_step(job_id: int) -> Job | None:
+    """The job with its model and `db_now` (the database's clock, for its lease and deadlines), or None."""
+    return Job.objects.select_related("model").annotate(db_now=Now()).filter(pk=job_id).first()
 
 
 def advance(job_id: int, token: str, client: HitPawClient) -> bool:
@@ -178,7 +183,7 @@ def submit(job: Job, token: str, client: HitPawClient) -> bool:
     # Marked as begun with a fresh lease just before the coin-spending call, so the call cannot
     # outlive it; in the same transaction as the budget check at the photo's real price, whose
     # locks put photos sent at once one after the other.
-    with durable(), transaction.atomic():
+    with transaction.atomic():
         over_budget = budgets.before_sending(job)
         started = over_budget is None and claims.start_submission(job.pk, token)
     if over_budget:
@@ -272,8 +277,8 @@ def _record_submission(job: Job, token: str, submission: Submission, sent_at: fl
     Each write is retried until the lease taken at `sent_at` (`time.monotonic()`) is nearly gone: a
     database fail-over must not lose a paid job. With the number on the row, whatever happens next
     (our lease runs out, the job goes to review) leaves a job that can be resumed, never resent.
-    Synced lazily on SQLite, like most writes: a power cut that undoes it leaves the job marked as
-    being sent (that mark is synced), so it goes to review, as after a crash during the call.
+    Every commit is on disk when it returns, so a power cut after it loses nothing; one during the
+    call leaves the job marked as being sent, so it goes to review, as after a crash.
     """
     record_until = sent_at + settings.ENHANCER_LEASE_SECONDS - RECORD_MARGIN_SECONDS
     numbered = False

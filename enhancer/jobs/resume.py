@@ -17,8 +17,9 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from enhancer.coins import ledger
 from enhancer.hitpaw.statuses import FAILED_STATUSES, RESULT_LINK_DAYS
-from enhancer.jobs import intake, ledger, lifecycle
+from enhancer.jobs import intake, lifecycle
 from enhancer.models import Job, JobStatus
 
 RESUMABLE_STATUSES = (JobStatus.NEEDS_REVIEW, JobStatus.TIMED_OUT, JobStatus.FAILED)

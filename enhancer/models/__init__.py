@@ -8,8 +8,8 @@ from enhancer.models.budgets import TeamBudget, UserBudget
 from enhancer.models.catalogue import EnhanceModel
 from enhancer.models.jobs import ACTIVE_STATUSES, TERMINAL_STATUSES, Job, JobEvent, JobStatus
 from enhancer.models.ledger import CoinCharge, TopUp, expected_balance
+from enhancer.models.pauses import Lease, SubmissionPause
 from enhancer.models.shares import ShareLink
-from enhancer.models.switches import Lease, SubmissionPause
 
 __all__ = [
     "ACTIVE_STATUSES",

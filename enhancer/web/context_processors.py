@@ -2,7 +2,8 @@
 
 from django.conf import settings
 
-from enhancer.jobs import budgets, ledger, pauses
+from enhancer.coins import budgets, ledger
+from enhancer.jobs import pauses
 from enhancer.web.access import RECORD_TOP_UPS
 
 

@@ -13,8 +13,9 @@ import responses
 from django.contrib.auth import get_user_model
 from PIL import Image
 
+from enhancer.coins import ledger
 from enhancer.hitpaw.client import HitPawClient, Submission
-from enhancer.jobs import claims, intake, ledger, pipeline
+from enhancer.jobs import claims, intake, pipeline
 from enhancer.models import CoinCharge, Job, JobStatus, TeamBudget, UserBudget
 from tests.support.jobs import StubClient, in_threads, make_job, serve_images, step
 

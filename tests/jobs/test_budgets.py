@@ -5,7 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from enhancer.jobs import budgets, intake, ledger
+from enhancer.coins import budgets, ledger
+from enhancer.jobs import intake
 from enhancer.models import CoinCharge, Job, JobStatus, TeamBudget, UserBudget
 from tests.support.jobs import in_threads, make_job
 

@@ -7,8 +7,9 @@ import pytest
 from django.utils import timezone
 from django_q.brokers import get_broker
 
-from enhancer.jobs import claims, health, scheduler
+from enhancer.jobs import claims, scheduler
 from enhancer.models import JobStatus
+from enhancer.ops import health
 from enhancer.tasks import kick
 from tests.support.jobs import make_job
 

@@ -7,8 +7,9 @@ import pytest
 from django.db import DatabaseError
 from django.utils import timezone
 
+from enhancer.coins import ledger
 from enhancer.hitpaw.client import Submission
-from enhancer.jobs import claims, ledger, pauses, pipeline, review
+from enhancer.jobs import claims, pauses, pipeline, review
 from enhancer.models import CoinCharge, Job, JobStatus, expected_balance
 from tests.support.jobs import StubClient, make_job, step
 from tests.support.roles import user_with_role

@@ -9,7 +9,8 @@ from contextlib import contextmanager
 import pytest
 from django.db import OperationalError, connection, connections, transaction
 
-from enhancer.jobs import intake, ledger
+from enhancer.coins import ledger
+from enhancer.jobs import intake
 from enhancer.models import CoinCharge, JobStatus
 from tests.support.jobs import make_job
 

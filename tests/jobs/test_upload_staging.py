@@ -112,7 +112,7 @@ def test_with_a_public_address_nothing_is_staged(office, fake, alice, catalogue,
     ],
 )
 def test_which_public_addresses_hitpaw_can_reach(settings, address, reachable):
-    from enhancer.jobs.sources import public_address_reachable
+    from enhancer.jobs.hitpaw_links import public_address_reachable
 
     settings.PUBLIC_BASE_URL = address
     assert public_address_reachable() is reachable

@@ -1,6 +1,6 @@
 """The usage sums read past days from the cache, and still equal the ledger to the coin.
 
-`enhancer/jobs/usage_days.py` caches the sums of days that are over. These tests hold the report and
+`enhancer/coins/day_totals.py` caches the sums of days that are over. These tests hold the report and
 the page's today / month / all-time figures to Python's own sum of the ledger after a first page (the
 sums cached), after new charges today, after a charge committed just after midnight into yesterday,
 and around local midnight and a daylight-saving switch in several zones.
@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from freezegun import freeze_time
 
-from enhancer.jobs import ledger, usage
+from enhancer.coins import ledger, usage
 from enhancer.models import CoinCharge, JobStatus
 from tests.support.jobs import make_job
 

@@ -1,6 +1,6 @@
 """The usage chart puts each charge on its local day, across daylight-saving switches and odd offsets.
 
-The database works the day out (natively on SQLite too, `enhancer/jobs/localdays.py`); these tests
+The database works the day out (natively on SQLite too, `enhancer/coins/local_days.py`); these tests
 hold it to Python's own answer for charges a few minutes either side of midnight and of a switch.
 """
 
@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
-from enhancer.jobs import ledger, usage
-from enhancer.jobs.localdays import stretches
+from enhancer.coins import ledger, usage
+from enhancer.coins.local_days import stretches
 from enhancer.models import CoinCharge, JobStatus
 from tests.support.jobs import make_job
 

@@ -25,8 +25,9 @@ from django.db.models.functions import Now
 from django_q.brokers import get_broker
 from django_q.models import Schedule
 
-from enhancer.jobs import health, intake, scheduler
+from enhancer.jobs import intake, scheduler
 from enhancer.models import TERMINAL_STATUSES, CoinCharge, Job, JobStatus, Lease
+from enhancer.ops import health
 from tests.support.cluster import Cluster, describe_jobs
 from tests.support.images import image_size
 

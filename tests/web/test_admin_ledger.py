@@ -2,7 +2,7 @@
 
 import pytest
 
-from enhancer.jobs import ledger
+from enhancer.coins import ledger
 from enhancer.models import CoinCharge, JobStatus, TopUp, UserBudget
 from tests.support.jobs import make_job
 

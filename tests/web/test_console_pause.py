@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import Client
 
-from enhancer.jobs import health, ledger, pauses
+from enhancer.coins import ledger
+from enhancer.jobs import pauses
 from enhancer.models import Job, JobStatus
+from enhancer.ops import health
 from tests.support.jobs import make_job
 from tests.support.roles import user_with_role
 

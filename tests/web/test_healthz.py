@@ -35,7 +35,7 @@ def test_it_answers_200_to_a_monitor_when_a_cluster_beats(client, db, token, mon
 
     from django.utils import timezone
 
-    from enhancer.jobs import health
+    from enhancer.ops import health
 
     beat = SimpleNamespace(timestamp=timezone.now(), workers=[1, 2], host="worker-1")
     monkeypatch.setattr(health, "cluster_stats", lambda: [beat])

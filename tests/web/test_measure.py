@@ -15,7 +15,7 @@ from tests.media import servers
 from tests.support.images import image_bytes
 from tests.support.jobs import PHOTO_URL, serve_images
 
-measure_view = importlib.import_module("enhancer.web.views.measure")  # the package names the view
+measure_view = importlib.import_module("enhancer.web.views.link_sizes")  # the package names the view
 
 pytestmark = pytest.mark.django_db
 

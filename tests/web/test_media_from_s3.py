@@ -16,7 +16,7 @@ from PIL import Image
 
 from enhancer import tasks
 from enhancer.jobs import thumbnails as job_thumbnails
-from enhancer.jobs.sources import original_link
+from enhancer.jobs.hitpaw_links import original_link
 from enhancer.models import JobStatus, ShareLink
 from tests.support.batches import make_batch
 from tests.support.finished import ORIGINAL, RESULT, finished_job

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from enhancer.jobs import ledger
+from enhancer.coins import ledger
 from enhancer.models import JobEvent, JobStatus
 from tests.support.batches import make_batch
 from tests.support.finished import finished_job

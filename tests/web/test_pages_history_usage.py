@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from enhancer.jobs import ledger
+from enhancer.coins import ledger
 from enhancer.models import CoinCharge, Job, JobStatus
 from enhancer.web.views import JOBS_PER_PAGE
 from tests.support.jobs import make_job

@@ -5,7 +5,7 @@ import io
 
 import pytest
 
-from enhancer.jobs import ledger
+from enhancer.coins import ledger
 from enhancer.models import JobStatus, ShareLink
 from tests.support.batches import make_batch
 from tests.support.finished import finished_job

@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 from django_q.brokers import get_broker
 
-from enhancer.jobs import health, pauses
+from enhancer.jobs import pauses
 from enhancer.models import JobStatus
+from enhancer.ops import health
 from tests.support.jobs import make_job
 from tests.support.roles import user_with_role
 

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 from freezegun import freeze_time
 
-from enhancer.jobs import ledger
+from enhancer.coins import ledger
 from enhancer.models import CoinCharge, JobStatus, TeamBudget, UserBudget
 from tests.support.jobs import make_job
 

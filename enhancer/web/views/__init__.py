@@ -1,7 +1,7 @@
 """Pages, one module per page family. Views read the database and queue work; they never call HitPaw."""
 
 from enhancer.web.views.batches import batch_detail, batch_download, batch_retry, batch_status
-from enhancer.web.views.health import healthz
+from enhancer.web.views.healthz import healthz
 from enhancer.web.views.jobs import (
     JOBS_PER_PAGE,
     job_cancel,
@@ -15,7 +15,7 @@ from enhancer.web.views.jobs import (
     job_thumbnail,
     jobs_status,
 )
-from enhancer.web.views.measure import measure
+from enhancer.web.views.link_sizes import measure
 from enhancer.web.views.public import original_for_hitpaw
 from enhancer.web.views.shares import share_create, share_image, share_page, share_revoke
 from enhancer.web.views.submit import submit

@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from enhancer.coins.usage import coin_usage
 from enhancer.jobs import intake, resume, retry_advice
 from enhancer.jobs import thumbnails as job_thumbnails
-from enhancer.jobs.usage import coin_usage
 from enhancer.media import thumbnails
 from enhancer.models import Job, JobStatus
 from enhancer.web.access import job_for_user, job_to_change, may_change

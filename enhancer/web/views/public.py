@@ -7,7 +7,7 @@ import mimetypes
 from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.http import require_GET
 
-from enhancer.jobs.sources import job_for_original_link
+from enhancer.jobs.hitpaw_links import job_for_original_link
 from enhancer.web.stored_files import stored_file_response
 
 

@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from enhancer.jobs import budgets, intake
+from enhancer.coins import budgets
+from enhancer.jobs import intake
 from enhancer.web.access import job_for_user
 from enhancer.web.forms import (
     UNSUPPORTED_EXTENSIONS,

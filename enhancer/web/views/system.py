@@ -13,8 +13,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from enhancer.jobs import health, pauses
+from enhancer.jobs import pauses
 from enhancer.models import Job, JobStatus, SubmissionPause
+from enhancer.ops import health
 from enhancer.web.access import CHANGE_ANY_JOB, PAUSE_SUBMISSIONS
 
 MSG_PAUSED = "New photos are paused for the whole team. Photos already sent go on."

@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from enhancer.jobs.usage import by_person_and_month
+from enhancer.coins.usage import by_person_and_month
 from enhancer.models import EnhanceModel, JobStatus
 from enhancer.web.access import sees_all_jobs, sees_team_usage, visible_jobs
 from enhancer.web.forms import DayField

@@ -12,9 +12,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from enhancer.jobs import budgets
-from enhancer.jobs import usage as ledger_usage
-from enhancer.jobs.usage import RANGES, Period, person_name
+from enhancer.coins import budgets
+from enhancer.coins import usage as ledger_usage
+from enhancer.coins.usage import RANGES, Period, person_name
 from enhancer.models import TeamBudget, UserBudget
 from enhancer.web import charts
 from enhancer.web.access import sees_price_checks, sees_team_usage

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, Sum
 
+from enhancer.coins import usage
 from enhancer.hitpaw import pricing
-from enhancer.jobs import usage
 from enhancer.models import ACTIVE_STATUSES, EnhanceModel, Job, JobStatus, TeamBudget, UserBudget
 
 

@@ -20,7 +20,7 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
-from enhancer.jobs.localdays import LocalDate
+from enhancer.coins.local_days import LocalDate
 from enhancer.models import CoinCharge
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import F, Q, Sum
 from django.utils import timezone
 
-from enhancer.jobs import usage_days
-from enhancer.jobs.localdays import LocalDate
+from enhancer.coins import day_totals
+from enhancer.coins.local_days import LocalDate
 from enhancer.models import CoinCharge, EnhanceModel, Job
 
 
@@ -116,14 +116,14 @@ def report(span: Period, viewer=None, *, by_user: bool = False) -> Report:
     """Totals, breakdowns and the daily chart for `viewer`'s charges (None: everyone's).
 
     Both come from the ledger's sums per local day, model and person, the days that are over
-    read from the cache (`usage_days`): summing 90 days of a team's 92,000 charges on every page
+    read from the cache (`day_totals`): summing 90 days of a team's 92,000 charges on every page
     took about 250 ms of CPU on SQLite (docs/benchmarks.md).
     """
     today = timezone.localdate()
     chart_first = today - timedelta(days=CHART_DAYS - 1)
-    found = usage_days.sums(span.first, span.last, viewer)
+    found = day_totals.sums(span.first, span.last, viewer)
     same = (span.first, span.last) == (chart_first, today)
-    charted = found if same else usage_days.sums(chart_first, today, viewer)
+    charted = found if same else day_totals.sums(chart_first, today, viewer)
     per_day: dict[date, int] = {}
     for (day, _), coins in charted.days.items():
         per_day[day] = per_day.get(day, 0) + coins
@@ -147,7 +147,7 @@ def report(span: Period, viewer=None, *, by_user: bool = False) -> Report:
 
 def daily(entries, days: int = CHART_DAYS) -> list[Day]:
     """Coins per local day for the last `days` days, today last, days with no charge as 0, summed
-    by the database from `entries` (the usage page reads `usage_days` instead)."""
+    by the database from `entries` (the usage page reads `day_totals` instead)."""
     today = timezone.localdate()
     first = today - timedelta(days=days - 1)
     span = Period("custom", first, today)
@@ -217,7 +217,7 @@ class Summary:
 def ledger_summary(viewer=None, recent: int = 50) -> Summary:
     """Today, this month and all time from the ledger, with the latest charges.
 
-    The sums come from `usage_days` (past days cached), from the day of the first charge to
+    The sums come from `day_totals` (past days cached), from the day of the first charge to
     tomorrow, so a charge stamped by a host whose clock runs ahead still counts in all time.
     """
     mine = charges(viewer)
@@ -227,7 +227,7 @@ def ledger_summary(viewer=None, recent: int = 50) -> Summary:
     today = timezone.localdate()
     month_first = today.replace(day=1)
     first_day = min(timezone.localtime(first).date(), month_first)
-    found = usage_days.sums(first_day, today + timedelta(days=1), viewer)
+    found = day_totals.sums(first_day, today + timedelta(days=1), viewer)
     total = month = today_coins = 0
     for (day, _), coins in found.days.items():
         total += coins

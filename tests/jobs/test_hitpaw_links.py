@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from freezegun import freeze_time
 
-from enhancer.jobs.sources import submission_url
+from enhancer.jobs.hitpaw_links import submission_url
 from enhancer.models import JobStatus
 from tests.support.images import image_bytes
 from tests.support.jobs import PHOTO_URL, make_job

@@ -1,4 +1,4 @@
-"""Shared switches across all workers and hosts: the team-wide pause, and named leases."""
+"""The team-wide pause and named leases: shared across all workers and hosts."""
 
 from __future__ import annotations
 

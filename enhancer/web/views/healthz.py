@@ -10,7 +10,8 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from enhancer.jobs import health, pauses
+from enhancer.jobs import pauses
+from enhancer.ops import health
 from enhancer.web.access import CHANGE_ANY_JOB
 
 
