@@ -8,17 +8,16 @@ runs fast must not steal live leases.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import F, Q
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Now
 
-from enhancer.db_backends import durable
-from enhancer.jobs import lifecycle, statements, timing
+from enhancer.jobs import lifecycle, timing
 from enhancer.models import ACTIVE_STATUSES, Job, JobStatus, Lease
 
 if TYPE_CHECKING:
@@ -48,22 +47,14 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
-_DB_NOW = Now()
+def db_now() -> Now:
+    """The database's clock, as an expression for updates and filters."""
+    return Now()
 
 
-def db_now():
-    """The database's clock, as an expression for updates and filters.
-
-    Always the same object, like `db_now_plus`'s: the statement cache (statements.py) keys on
-    expressions, and an expression works out its key once.
-    """
-    return _DB_NOW
-
-
-@functools.lru_cache(maxsize=256)
-def db_now_plus(seconds: float):
+def db_now_plus(seconds: float) -> CombinedExpression:
     """The database's clock, `seconds` from now, as an expression for updates and filters."""
-    return _DB_NOW + timedelta(seconds=seconds)
+    return Now() + timedelta(seconds=seconds)
 
 
 def lease_free() -> Q:
@@ -115,13 +106,10 @@ def claim_job(job_id: int) -> str | None:
 
 def renew(job_id: int, token: str) -> bool:
     """Extend our lease before a step; False if it ran out and may be someone else's now."""
-    return bool(
-        statements.update(
-            Job,
-            {"pk": job_id, "lease_token": token, "lease_until__gte": db_now()},
-            {"lease_until": db_now_plus(settings.ENHANCER_LEASE_SECONDS)},
-        )
+    renewed = Job.objects.filter(pk=job_id, lease_token=token, lease_until__gte=db_now()).update(
+        lease_until=db_now_plus(settings.ENHANCER_LEASE_SECONDS)
     )
+    return bool(renewed)
 
 
 def hold_for_step(job: Job, token: str) -> bool:
@@ -145,7 +133,7 @@ def hold_for_step(job: Job, token: str) -> bool:
 def update(job_id: int, token: str, **fields) -> bool:
     """Write fields only while we hold the job's lease."""
     fields["updated_at"] = db_now()
-    return bool(statements.update(Job, {"pk": job_id, "lease_token": token}, fields))
+    return bool(Job.objects.filter(pk=job_id, lease_token=token).update(**fields))
 
 
 def start_submission(job_id: int, token: str) -> bool:
@@ -155,20 +143,19 @@ def start_submission(job_id: int, token: str) -> bool:
     so the call cannot outlive it (one write, not a renewal and then this).
     """
     margin = settings.ENHANCER_LEASE_SECONDS / 2
-    where = {
-        "pk": job_id,
-        "lease_token": token,
-        "lease_until__gte": db_now_plus(margin),
-        "status": JobStatus.SUBMITTING,
-        "submit_started_at__isnull": True,
-    }
+    ours = Job.objects.filter(
+        pk=job_id,
+        lease_token=token,
+        lease_until__gte=db_now_plus(margin),
+        status=JobStatus.SUBMITTING,
+        submit_started_at__isnull=True,
+    )
     values = {
         "submit_started_at": db_now(),
         "updated_at": db_now(),
         "lease_until": db_now_plus(settings.ENHANCER_LEASE_SECONDS),
     }
-    with durable():  # after a power cut, the job goes to review rather than out again
-        return bool(statements.update(Job, where, values))
+    return bool(ours.update(**values))
 
 
 def transition(job_id: int, token: str, status: str, message: str = "", **fields) -> bool:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.db.models.functions import Now
 
-from enhancer.db_backends import durable
 from enhancer.jobs import lifecycle
 from enhancer.models import Job, JobStatus, SubmissionPause
 
@@ -16,20 +14,15 @@ def current() -> SubmissionPause | None:
 
 
 def in_force() -> bool:
-    """Whether submissions are paused: one plain read, asked before every submission (hot path)."""
-    table = connection.ops.quote_name(SubmissionPause._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT paused FROM {table} WHERE id = 1")
-        row = cursor.fetchone()
-    return bool(row and row[0])
+    """Whether submissions are paused, asked before every submission."""
+    return SubmissionPause.objects.filter(pk=1, paused=True).exists()
 
 
 def pause(reason: str, code: int | None) -> None:
     """Stop new submissions until an admin resumes them, so no more coins or requests are wasted."""
-    with durable():  # a power cut must not lift it
-        SubmissionPause.objects.update_or_create(
-            pk=1, defaults={"paused": True, "reason": reason, "error_code": code}
-        )
+    SubmissionPause.objects.update_or_create(
+        pk=1, defaults={"paused": True, "reason": reason, "error_code": code}
+    )
 
 
 def resume() -> int:

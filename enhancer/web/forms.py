@@ -16,7 +16,6 @@ from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils import timezone
 
-from enhancer.jobs import statements
 from enhancer.media.fetcher import address_allowed
 from enhancer.models import ACTIVE_STATUSES, EnhanceModel, JobStatus
 from enhancer.models.jobs import PROBLEM_STATUSES, Job
@@ -140,7 +139,7 @@ class SubmitForm(forms.Form):
         most = settings.ENHANCER_MAX_LINKS_PER_SUBMIT
         self.fields["img_url"].help_text += f" Up to {most} links at once make one batch."
         field = self.fields["model_name"]
-        self.models = statements.select(EnhanceModel, CATALOGUE)  # `field.queryset`, built once
+        self.models = list(field.queryset)
         field.loaded = {model.name: model for model in self.models}
         # Shown grouped by purpose; still validated against the queryset.
         field.choices = [

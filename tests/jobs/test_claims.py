@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from enhancer.hitpaw.client import Submission
 from enhancer.jobs import claims, pipeline
-from enhancer.jobs.step_read import job_for_step
+from enhancer.jobs.pipeline import job_for_step
 from enhancer.models import Job, JobStatus
 from tests.support.jobs import StubClient, in_threads, make_job, timeline
 

@@ -1,19 +1,15 @@
-"""Four guards on the money path, each pinned by a test that fails without it (issue 22, finding 7).
+"""Three guards on the money path, each pinned by a test that fails without it (issue 22, finding 7).
 
 - the "already sent" condition in `claims.start_submission`;
 - the "not numbered by another answer" condition on a late acceptance;
-- the pixel re-check just before the paid call;
-- the fixed values in the statement cache's key (`statements.py`).
+- the pixel re-check just before the paid call.
 """
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from enhancer.hitpaw.client import Submission
-from enhancer.jobs import claims, pipeline, statements
-from enhancer.jobs.step_read import job_for_step
+from enhancer.jobs import claims, pipeline
+from enhancer.jobs.pipeline import job_for_step
 from enhancer.models import CoinCharge, Job, JobStatus
 from tests.support.jobs import StubClient, make_job, step
 
@@ -77,25 +73,3 @@ def test_a_photo_whose_recorded_size_is_over_the_limit_is_not_sent(catalogue):
     assert job.status == JobStatus.FAILED
     assert "480.0 megapixels (24000 × 20000)" in job.message
     assert job.submit_started_at is None
-
-
-@pytest.mark.parametrize(
-    ("one", "other"),
-    [
-        ({"status__in": [JobStatus.CONVERTING]}, {"status__in": [JobStatus.QUEUED]}),
-        ({"submit_started_at__isnull": True}, {"submit_started_at__isnull": False}),
-        ({"lease_until__lt": claims.db_now_plus(-3600)}, {"lease_until__lt": claims.db_now_plus(3600)}),
-    ],
-)
-def test_statements_of_one_shape_with_different_fixed_values_change_their_own_rows(one, other):
-    """A cached statement keyed without its fixed values would change the first call's rows again."""
-    soon = timezone.now() + timedelta(minutes=5)
-    queued = make_job(JobStatus.QUEUED, submit_started_at=timezone.now(), lease_until=soon)
-    converting = make_job(JobStatus.CONVERTING, lease_until=timezone.now() - timedelta(hours=2))
-
-    first = statements.update(Job, {**one, "pk__in": [queued.pk, converting.pk]}, {"message": "first"})
-    second = statements.update(Job, {**other, "pk__in": [queued.pk, converting.pk]}, {"message": "second"})
-
-    queued.refresh_from_db()
-    assert first == 1  # the converting job alone
-    assert second >= 1 and queued.message == "second"  # the row only the second call's values match
