@@ -45,6 +45,13 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 PORT = env_int("PORT", 8000, minimum=1)
 
+# --- HitPaw ---------------------------------------------------------------------------
+HITPAW_API_KEY = env_str("HITPAW_API_KEY")
+HITPAW_BASE_URL = env_str("HITPAW_BASE_URL", "https://api-base.hitpaw.com").rstrip("/")
+# With no key the app runs in sandbox mode against its own simulator, over HTTP.
+SANDBOX_MODE = not HITPAW_API_KEY
+SANDBOX_APPS = ["enhancer.sandbox"] if SANDBOX_MODE else []
+
 INSTALLED_APPS = [
     "enhancer.admin_site.TeamAdminConfig",  # django.contrib.admin, with the site for people
     "django.contrib.auth",
@@ -54,17 +61,26 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_q",
     "enhancer",
+    *SANDBOX_APPS,
+    "csp",  # Content-Security-Policy, below
+    "axes",  # login throttling, below
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy, below
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Refuses an oversized body with 413 before it is read (ENHANCER_MAX_REQUEST_BYTES, below).
+    "enhancer.web.request_size.RequestSizeLimit",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "enhancer.web.middleware.PrivatePages",
+    # Login throttling (django-axes), last as it asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hitpaw_site.urls"
@@ -144,6 +160,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
@@ -196,13 +213,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
-# --- HitPaw ---------------------------------------------------------------------------
-HITPAW_API_KEY = env_str("HITPAW_API_KEY")
-HITPAW_BASE_URL = env_str("HITPAW_BASE_URL", "https://api-base.hitpaw.com").rstrip("/")
-# With no key the app runs in sandbox mode against its own simulator, over HTTP.
-SANDBOX_MODE = not HITPAW_API_KEY
-if SANDBOX_MODE:
-    INSTALLED_APPS.append("enhancer.sandbox")
 SANDBOX_BASE_URL = env_str("ENHANCER_SANDBOX_BASE_URL", f"http://127.0.0.1:{PORT}/sandbox")
 SANDBOX_CONVERT_SECONDS = env_float("ENHANCER_SANDBOX_CONVERT_SECONDS", 3.0)
 # The one key the simulator accepts: derived from SECRET_KEY, so every host of one install agrees on
@@ -272,10 +282,6 @@ ENHANCER_MAX_REQUEST_BYTES = env_int(
 )
 ENHANCER_MAX_ANONYMOUS_REQUEST_BYTES = env_int(
     "ENHANCER_MAX_ANONYMOUS_REQUEST_BYTES", 256 * 1024, minimum=16 * 1024
-)
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "enhancer.web.request_size.RequestSizeLimit",
 )
 
 # --- django-q2 (docs/architecture.md: retry > timeout + prefetch wait; queue_limit ≈ workers)
@@ -358,12 +364,8 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-INSTALLED_APPS += ["csp", "axes"]
-MIDDLEWARE.insert(1, "csp.middleware.CSPMiddleware")
-MIDDLEWARE.append("enhancer.web.middleware.PrivatePages")
 # Login throttling (django-axes): after a few wrong passwords for one username from one address,
 # that pair waits out a cool-off (never a permanent lockout an admin must lift).
-MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as django-axes asks
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -383,7 +385,6 @@ ENHANCER_CLIENT_IP_HEADER = env_str("ENHANCER_CLIENT_IP_HEADER")
 # is counted by its connection's own address, so a client reaching the app server directly cannot
 # dodge the login cool-off by sending a new address in the header each time.
 ENHANCER_TRUSTED_PROXIES = env_networks("ENHANCER_TRUSTED_PROXIES", "127.0.0.1,::1")
-AUTH_PASSWORD_VALIDATORS.append({"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"})
 
 # Most photos of one person sent to HitPaw per minute; more are taken and wait their turn.
 ENHANCER_SUBMISSIONS_PER_MINUTE = env_int("ENHANCER_SUBMISSIONS_PER_MINUTE", 60, minimum=1)
