@@ -102,36 +102,33 @@ TEMPLATES = [
     },
 ]
 
-# SQLite needs IMMEDIATE transactions, a busy timeout and WAL, or the web server and the
-# task cluster meet "database is locked" at once (docs/architecture.md).
+# SQLite, through Django's own options: transactions take the one write lock at BEGIN (IMMEDIATE)
+# and wait up to `timeout` seconds for it, and the write-ahead log lets readers go on meanwhile,
+# or the web server and the task cluster meet "database is locked" at once. `synchronous=FULL`
+# puts every commit on disk before it returns, so a power cut undoes nothing anyone was shown.
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
-    "init_command": "PRAGMA journal_mode=WAL;",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
 }
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), conn_max_age=0
     )
 }
-# Keep connections: a new PostgreSQL connection costs ~10 ms against ~0.7 ms for a query on a kept
-# one, and a new SQLite one ~3 ms in a busy web server (docs/benchmarks.md). Web threads and the
-# workers' fixed poll threads each keep one, checked before reuse once idle over 5 s, so a
-# restarted database costs a failed health check.
+# Django's persistent connections, checked before reuse (a restarted database costs one failed
+# check, not an error page): each web thread and worker keeps one, so a pool (psycopg_pool, not
+# installed) would add a dependency and save nothing here.
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 300, minimum=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's backend, but a connection that served a request in the last 5 s is not re-checked.
-    DATABASES["default"]["ENGINE"] = "enhancer.db_backends.postgresql"
     if env_bool("DATABASE_PREPARED_STATEMENTS", True):
-        # Parameters sent apart from the SQL, and a statement run a 5th time on a connection is
-        # prepared there: PostgreSQL stops parsing and planning the pipeline's few statements
-        # anew (a third of its CPU in the end-to-end benchmark, docs/benchmarks.md). Off behind a
-        # pooler in transaction mode that cannot keep them (PgBouncer before 1.21).
+        # Two of Django's PostgreSQL options: parameters sent apart from the SQL, and a statement a
+        # connection runs a 5th time prepared there, so PostgreSQL stops parsing and planning the
+        # pipeline's few statements anew. Off behind a pooler in transaction mode that cannot keep
+        # prepared statements (PgBouncer before 1.21).
         DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Django's backend, but a transaction waiting for the write lock tries again every millisecond.
-    DATABASES["default"]["ENGINE"] = "enhancer.db_backends.sqlite"
     DATABASES["default"]["OPTIONS"] = dict(SQLITE_OPTIONS)
     # A file, not memory, so a real task cluster started by the tests can share it.
     DATABASES["default"]["TEST"] = {
@@ -143,7 +140,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "hitpaw_site.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     # Sessions read from Redis, written through to the database: every request reads its session,
     # and an ORM read costs several times a Redis GET here (docs/benchmarks.md, end to end).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
@@ -249,11 +246,6 @@ LONGEST_STEP_SECONDS = longest_step_seconds(
     storage_bytes_per_second=ENHANCER_STORAGE_BYTES_PER_SECOND,
 )
 ENHANCER_LEASE_SECONDS = env_int("ENHANCER_LEASE_SECONDS", math.ceil(LONGEST_STEP_SECONDS) + 30, minimum=5)
-ENHANCER_TICK_SECONDS = env_float("ENHANCER_TICK_SECONDS", 1.0, minimum=0.05)
-ENHANCER_TICKER_RUN_SECONDS = env_float("ENHANCER_TICKER_RUN_SECONDS", 50.0, minimum=0.0)
-ENHANCER_BATCH_SIZE = env_int("ENHANCER_BATCH_SIZE", 8, minimum=1)
-ENHANCER_MAX_CLAIM_PER_TICK = env_int("ENHANCER_MAX_CLAIM_PER_TICK", 400, minimum=1)
-ENHANCER_THREADS_PER_BATCH = env_int("ENHANCER_THREADS_PER_BATCH", 8, minimum=1)
 ENHANCER_MAX_STEP_ATTEMPTS = env_int("ENHANCER_MAX_STEP_ATTEMPTS", 8, minimum=1)
 ENHANCER_BACKOFF_BASE_SECONDS = env_float("ENHANCER_BACKOFF_BASE_SECONDS", 2.0)
 ENHANCER_BACKOFF_MAX_SECONDS = env_float("ENHANCER_BACKOFF_MAX_SECONDS", 120.0)
@@ -263,8 +255,6 @@ ENHANCER_RESULT_RETRY_SECONDS = env_int("ENHANCER_RESULT_RETRY_SECONDS", 8 * 24 
 ENHANCER_DOWNLOAD_BACKOFF_MAX_SECONDS = env_float("ENHANCER_DOWNLOAD_BACKOFF_MAX_SECONDS", 3600.0)
 # "The task does not exist" this many polls in a row ends a job (HitPaw may lag just after accepting).
 ENHANCER_MISSING_TASK_POLLS = env_int("ENHANCER_MISSING_TASK_POLLS", 3, minimum=1)
-# A step claimed this many times in a row that never reported back (a crash, a kill) is given up.
-ENHANCER_MAX_STALLED_CLAIMS = env_int("ENHANCER_MAX_STALLED_CLAIMS", 5, minimum=1)
 # With PUBLIC_BASE_URL set, HitPaw fetches our checked copy of the photo through a signed link
 # that expires after this long.
 ENHANCER_ORIGINAL_LINK_SECONDS = env_int("ENHANCER_ORIGINAL_LINK_SECONDS", 3600, minimum=60)
@@ -285,10 +275,10 @@ ENHANCER_MAX_ANONYMOUS_REQUEST_BYTES = env_int(
 )
 
 # --- django-q2 (docs/architecture.md: retry > timeout + prefetch wait; queue_limit ≈ workers)
-# A task never outlives a job lease (so no live worker's job is handed out again), nor the
-# ticker's run; the broker's retry comes only after the timeout plus a margin for queueing.
+# A task never outlives a job lease (so no live worker's job is handed out again), and has room to
+# run a batch's steps; the broker's retry comes only after the timeout plus a margin for queueing.
 Q_WORKERS = env_int("ENHANCER_WORKERS", 4, minimum=2)
-Q_TIMEOUT = int(max(ENHANCER_LEASE_SECONDS - 10, ENHANCER_TICKER_RUN_SECONDS + 30))
+Q_TIMEOUT = int(max(ENHANCER_LEASE_SECONDS - 10, 80))
 KEPT_TASK_RESULTS = env_int("ENHANCER_KEPT_TASK_RESULTS", 0, minimum=0)
 Q_CLUSTER = {
     # The same on every host: with Redis it is the queue's key (django-q2's Q_CLUSTER_NAME would

@@ -1,5 +1,5 @@
-"""Connections are kept (and checked) between requests and jobs, on PostgreSQL and SQLite, and a
-thread back from a query gets the GIL quickly."""
+"""Connections are kept (and checked) between requests and jobs, on PostgreSQL and SQLite, through
+Django's own database engines and cache."""
 
 import json
 import os
@@ -54,14 +54,16 @@ def test_it_keeps_sqlite_connections_too_and_begins_transactions_immediate():
 
     assert db["CONN_MAX_AGE"] == 300
     assert db["CONN_HEALTH_CHECKS"] is True
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
     assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "PRAGMA synchronous=FULL" in db["OPTIONS"]["init_command"]  # every commit on disk
 
 
 def test_postgresql_statements_are_prepared_once_they_repeat():
     db = database_settings(DATABASE_URL="postgres://enhance@127.0.0.1:5432/enhance")
 
-    assert db["OPTIONS"]["server_side_binding"] is True
-    assert db["OPTIONS"]["prepare_threshold"] == 5
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert db["OPTIONS"] == {"server_side_binding": True, "prepare_threshold": 5}
 
 
 def test_an_operator_behind_a_transaction_pooler_can_turn_preparing_off():
@@ -73,6 +75,15 @@ def test_an_operator_behind_a_transaction_pooler_can_turn_preparing_off():
     assert "prepare_threshold" not in db.get("OPTIONS", {})
 
 
-def test_a_thread_back_from_the_database_gets_the_gil_within_half_a_millisecond():
-    """Set in every Django process (web, cluster, commands), not Python's 5 ms (enhancer/apps.py)."""
-    assert float(in_a_new_process("print(sys.getswitchinterval())")) == 0.0005
+def test_the_redis_cache_is_djangos_own():
+    cache = json.loads(
+        in_a_new_process(
+            "from django.conf import settings; print(json.dumps(settings.CACHES['default']))",
+            REDIS_URL="redis://127.0.0.1:6379/1",
+        )
+    )
+
+    assert cache == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/1",
+    }
