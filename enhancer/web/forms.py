@@ -1,4 +1,4 @@
-"""The submit form. Fields are named after the API's parameters; errors speak plainly."""
+"""The submit form (fields named after the API's parameters) and the job lists' filters; errors speak plainly."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db.models import Q
@@ -333,7 +334,9 @@ def whole_number(text: str, *, digits: int = 18) -> int | None:
 
 
 class HistoryFilterForm(forms.Form):
-    """The history's filters; every field is optional and a bad value is ignored, never an error page."""
+    """The filters of a list of photos: one's own history (/jobs/) and everyone's (/team/, `team=True`,
+    which adds whose photos). Every field is optional; a bad value leaves the filters out, with a plain
+    message, never an error page."""
 
     q = forms.CharField(
         label="Search", required=False, max_length=200, widget=forms.TextInput(attrs={"type": "search"})
@@ -350,6 +353,16 @@ class HistoryFilterForm(forms.Form):
     )
     since = DayField(label="From")
     until = DayField(label="To")
+
+    def __init__(self, data=None, *, team: bool = False) -> None:
+        super().__init__(data)
+        if team:
+            self.fields["person"] = forms.ModelChoiceField(
+                get_user_model().objects.order_by("username"),
+                label="Person",
+                required=False,
+                empty_label="Anyone",
+            )
 
     def filter(self, jobs):
         """`jobs` narrowed by whatever valid filters were given."""
@@ -368,6 +381,8 @@ class HistoryFilterForm(forms.Form):
             jobs = jobs.filter(status__in=statuses)
         if data["model"]:
             jobs = jobs.filter(model=data["model"])
+        if data.get("person"):
+            jobs = jobs.filter(user=data["person"])
         if data["since"]:
             jobs = jobs.filter(created_at__gte=_start_of(data["since"]))
         if data["until"]:

@@ -878,7 +878,7 @@ QUERY_PAGES = {
     "/batches/{batch}/": ("page",),
     "/batches/{batch}/status.json": ("page",),
     "/": ("again",),
-    "/team/": ("start", "end", "page", "person", "model", "status", "q"),
+    "/team/": ("since", "until", "page", "person", "model", "status", "q"),
 }
 
 

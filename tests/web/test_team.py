@@ -35,7 +35,7 @@ def test_it_filters_by_person_status_and_model(rita_client, alice, bob, catalogu
     make_job(JobStatus.FAILED, user=alice, model=catalogue["general_2x"], bare=True)
 
     response = rita_client.get(
-        "/team/", {"person": alice.pk, "status": "failed", "model": catalogue["face_2x"].pk}
+        "/team/", {"person": alice.pk, "status": "problems", "model": catalogue["face_2x"].name}
     )
 
     assert listed(response) == [wanted.pk]
@@ -47,7 +47,7 @@ def test_it_filters_by_dates_and_link(rita_client, alice, general_2x):
     old.__class__.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=10))
     today = timezone.localdate()
 
-    assert listed(rita_client.get("/team/", {"start": today.isoformat()})) == [new.pk]
+    assert listed(rita_client.get("/team/", {"since": today.isoformat()})) == [new.pk]
     assert listed(rita_client.get("/team/", {"q": "old-shoe"})) == [old.pk]
 
 
