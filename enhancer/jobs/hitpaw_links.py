@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -10,10 +9,9 @@ from django.core import signing
 from django.urls import reverse
 
 from enhancer.models import Job
+from enhancer.net.addresses import private_urls_allowed, reachable_from_internet
 
 ORIGINAL_LINK_SALT = "enhancer.original-for-hitpaw"
-# Names that only resolve inside an office or on this machine: HitPaw cannot reach them.
-LOCAL_NAME_ENDINGS = (".localhost", ".local", ".lan", ".internal", ".intranet", ".home.arpa", ".corp")
 
 
 def hitpaw_base_url() -> str:
@@ -27,14 +25,7 @@ def public_address_reachable() -> bool:
     Unset, loopback, private, link-local or an office-only name (`desk.local`, `intranet`) is not:
     an office PC behind NAT has no such address.
     """
-    host = (urlsplit(settings.PUBLIC_BASE_URL).hostname or "").lower().rstrip(".")
-    if not host:
-        return False
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        return "." in host and host != "localhost" and not host.endswith(LOCAL_NAME_ENDINGS)
-    return address.is_global
+    return reachable_from_internet(settings.PUBLIC_BASE_URL)
 
 
 def needs_staging(job: Job) -> bool:
@@ -82,6 +73,6 @@ def job_for_original_link(token: str) -> Job | None:
 
 def result_fetch_allows_private(res_url: str) -> bool:
     """Results from the API's own host are trusted even on a private address (the sandbox)."""
-    if settings.ENHANCER_ALLOW_PRIVATE_URLS:
+    if private_urls_allowed():
         return True
     return urlsplit(res_url).hostname == urlsplit(hitpaw_base_url()).hostname

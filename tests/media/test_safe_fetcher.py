@@ -16,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from enhancer.media import fetcher
 from enhancer.media.fetcher import (
     MSG_CREDENTIALS,
     MSG_NOT_WEB,
@@ -26,7 +25,6 @@ from enhancer.media.fetcher import (
     MSG_TOO_SLOW,
     FetchedImage,
     FetchError,
-    address_allowed,
     fetch_image,
 )
 from tests.media import servers
@@ -140,64 +138,6 @@ def refusal(url: str, **kwargs) -> FetchError:
 
 
 # --- Which addresses --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "address",
-    [
-        "127.0.0.1",
-        "127.8.9.10",
-        "10.1.2.3",
-        "172.16.0.1",
-        "192.168.1.1",
-        "169.254.169.254",
-        "100.64.0.1",
-        "100.100.100.200",
-        "0.0.0.0",
-        "224.0.0.1",
-        "240.0.0.1",
-        "255.255.255.255",
-        "192.0.2.1",
-        "198.18.0.1",
-        "::",
-        "::1",
-        "fe80::1",
-        "fe80::1%eth0",
-        "fd00::1",
-        "fd00:ec2::254",
-        "fec0::1",
-        "ff02::1",
-        "::ffff:127.0.0.1",
-        "::ffff:10.0.0.1",
-        "::127.0.0.1",
-        "::169.254.169.254",
-        "2002:7f00:1::",
-        "2002:a9fe:a9fe::1",
-        "64:ff9b::7f00:1",
-        "64:ff9b::a9fe:a9fe",
-        "64:ff9b:1::1",
-        "192.88.99.1",
-        "3fff::1",
-        "::ffff:0:127.0.0.1",  # IPv4-translated (RFC 2765): never routed on the internet
-        "::ffff:0:a9fe:a9fe",
-        "::ffff:0:93.184.216.34",
-    ],
-)
-def test_it_refuses_private_local_and_metadata_addresses_in_every_form(address):
-    assert not address_allowed(address)
-
-
-@pytest.mark.parametrize(
-    "address",
-    [PUBLIC, "2606:2800:220:1:248:1893:25c8:1946", "::ffff:93.184.216.34", "2002:5db8:d822::1"]
-    + ["64:ff9b::5db8:d822", "::93.184.216.34"],
-)
-def test_it_judges_ipv6_forms_that_carry_a_public_ipv4_address_by_that_address(address):
-    assert address_allowed(address)
-
-
-def test_the_metadata_addresses_are_all_refused():
-    assert not any(address_allowed(address) for address in fetcher.METADATA_ADDRESSES)
 
 
 @pytest.mark.parametrize(
@@ -369,14 +309,6 @@ def test_it_follows_at_most_three_redirects(fake_dns, carried, server):
     server.routes["/3"] = servers.redirect("/4")
     server.routes["/4"] = servers.body(PNG)
     assert refusal("http://photos.example.com/0").message == MSG_REDIRECTS
-
-
-def test_it_never_connects_to_a_host_whose_address_was_not_checked(server):
-    """The adapter fails closed: a request that did not go through the checks cannot connect."""
-    server.routes["/cat.png"] = servers.body(PNG)
-    with fetcher._session() as session, pytest.raises(requests.exceptions.ConnectionError):
-        session.get(server.url("/cat.png"), timeout=2)
-    assert server.requests == []
 
 
 def test_loopback_and_any_port_when_private_links_are_allowed(fake_dns, server):

@@ -1,0 +1,1 @@
+"""Tests of `enhancer/net/`: address rules, pinned connections, checked redirects."""
