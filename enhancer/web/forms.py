@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import secrets
-import socket
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlsplit
 
@@ -17,9 +15,9 @@ from django.core.validators import URLValidator
 from django.db.models import Q
 from django.utils import timezone
 
-from enhancer.media.fetcher import address_allowed
 from enhancer.models import ACTIVE_STATUSES, EnhanceModel, JobStatus
 from enhancer.models.jobs import PROBLEM_STATUSES, Job
+from enhancer.net.addresses import obviously_local
 
 _url_validator = URLValidator(schemes=["http", "https"])
 CATALOGUE = {"enabled": True}  # the models a person may pick
@@ -227,7 +225,7 @@ def _link_problem(line: str) -> str | None:
         return f"“{line[:80]}…” is too long for a link ({len(line)} characters, at most {MAX_LINK_LENGTH})."
     # Judged before the validator, which calls 2130706433 or 127.1 no web link at all.
     web = line.lower().startswith(("http://", "https://"))
-    if web and not settings.ENHANCER_ALLOW_PRIVATE_URLS and _is_local(line):
+    if web and not settings.ENHANCER_ALLOW_PRIVATE_URLS and obviously_local(line):
         return f"“{line[:80]}” points to a private or local address. Use a public link."
     try:
         _url_validator(line)
@@ -259,37 +257,6 @@ def _unsupported_kind(url: str) -> str | None:
     path = urlsplit(url).path.lower()
     dot = path.rfind(".")
     return UNSUPPORTED_EXTENSIONS.get(path[dot:]) if dot > path.rfind("/") else None
-
-
-def _is_local(url: str) -> bool:
-    """Catch local links early, judged as the fetcher judges them (`address_allowed`: IPv6 forms
-    that carry an IPv4 address count as that address); the fetcher checks every address again."""
-    try:
-        host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    except ValueError:  # brackets that do not match: the validator refuses it as no web link
-        return False
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    address = _address_in(host)
-    return address is not None and not address_allowed(address)
-
-
-def _address_in(host: str) -> str | None:
-    """The IP address a host spells, including the numeric forms browsers and resolvers read as
-    IPv4 (2130706433, 0177.0.0.1, 0x7f.0.0.1, 127.1); None for a name."""
-    try:
-        return str(ipaddress.ip_address(host))
-    except ValueError:
-        pass
-    if _NUMERIC_HOST.fullmatch(host):
-        try:
-            return socket.inet_ntoa(socket.inet_aton(host))
-        except OSError:
-            return None
-    return None
-
-
-_NUMERIC_HOST = re.compile(r"[0-9][0-9a-fx.]*")
 
 
 STATUS_FILTERS = {
