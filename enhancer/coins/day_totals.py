@@ -1,7 +1,7 @@
 """The ledger's sums per local day and person, and per model and person, with past days cached.
 
-The usage pages sum up to 90 days of the team's ledger: on SQLite about 250 ms of CPU a page with
-92,000 charges, which held every other page up under load (docs/benchmarks.md, pages: third pass).
+The usage pages sum up to 90 days of the team's ledger: with 92,000 charges, summing them on every
+page held every other page up under load (docs/benchmarks.md, pages under load).
 A day that is over does not change: a charge's `at` is the moment it was written, and the ledger is
 never edited. The one way a row can still arrive is a transaction that commits just after midnight,
 so the cached sums are filed under the count and last id of the charges in the last hour before the

@@ -117,7 +117,7 @@ def report(span: Period, viewer=None, *, by_user: bool = False) -> Report:
 
     Both come from the ledger's sums per local day, model and person, the days that are over
     read from the cache (`day_totals`): summing 90 days of a team's 92,000 charges on every page
-    took about 250 ms of CPU on SQLite (docs/benchmarks.md).
+    held the other pages up under load (docs/benchmarks.md).
     """
     today = timezone.localdate()
     chart_first = today - timedelta(days=CHART_DAYS - 1)
