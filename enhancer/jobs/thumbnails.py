@@ -4,14 +4,16 @@ photos stored before thumbnails were made there (uploads, older jobs)."""
 from __future__ import annotations
 
 from django.core.cache import cache
+from django_q.tasks import async_task
 
-from enhancer import tasks
 from enhancer.media.thumbnails import make_thumbnail
 from enhancer.models import Job
 
 # A photo's missing thumbnail is asked for at most this often (a photo over the pixel cap never
 # gets one, and its page may be shown many times).
 ASK_AGAIN_SECONDS = 24 * 3600
+# Queued by dotted path: jobs/ never imports the task module (it imports jobs/).
+MAKE_THUMBNAILS = "enhancer.tasks.make_thumbnails"
 
 
 def make_for_job(job_id: int) -> None:
@@ -26,5 +28,10 @@ def ask_for(job: Job) -> bool:
     """Queue the making of a job's thumbnails, unless it was asked for recently; True if queued."""
     if not cache.add(f"enhancer:thumbnails-asked:{job.pk}", 1, ASK_AGAIN_SECONDS):
         return False
-    tasks.queue_thumbnails(job.pk)
+    queue_making(job.pk)
     return True
+
+
+def queue_making(job_id: int) -> None:
+    """Ask the workers to make a job's missing thumbnails (`make_for_job` on a worker)."""
+    async_task(MAKE_THUMBNAILS, job_id, group="enhancer")

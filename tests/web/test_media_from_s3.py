@@ -14,7 +14,6 @@ import pytest
 from django.core.files.base import ContentFile
 from PIL import Image
 
-from enhancer import tasks
 from enhancer.jobs import thumbnails as job_thumbnails
 from enhancer.jobs.hitpaw_links import original_link
 from enhancer.models import JobStatus, ShareLink
@@ -69,7 +68,7 @@ def test_another_user_and_a_stranger_get_nothing_from_the_bucket(client, bob, jo
 
 
 def test_the_thumbnail_is_made_once_and_kept_in_the_bucket(alice_client, job, s3_bucket, monkeypatch):
-    monkeypatch.setattr(tasks, "queue_thumbnails", job_thumbnails.make_for_job)  # a worker, at once
+    monkeypatch.setattr(job_thumbnails, "queue_making", job_thumbnails.make_for_job)  # a worker, at once
     assert alice_client.get(f"/jobs/{job.pk}/thumbnail")["Content-Type"] == "image/svg+xml"  # placeholder
     response = alice_client.get(f"/jobs/{job.pk}/thumbnail")
 

@@ -6,7 +6,6 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageFile
 
-from enhancer import tasks
 from enhancer.jobs import intake
 from enhancer.jobs import thumbnails as job_thumbnails
 from enhancer.media import thumbnails
@@ -34,7 +33,7 @@ def is_placeholder(response) -> bool:
 def queued(monkeypatch):
     """The jobs whose thumbnails a page asked the workers for."""
     asked = []
-    monkeypatch.setattr(tasks, "queue_thumbnails", asked.append)
+    monkeypatch.setattr(job_thumbnails, "queue_making", asked.append)
     return asked
 
 
@@ -88,7 +87,6 @@ def test_the_worker_makes_a_small_jpeg_and_the_page_serves_it(alice_client, alic
 def test_the_pipeline_makes_each_thumbnail_once_as_it_stores_the_photo(
     alice_client, alice, general_2x, monkeypatch, fake_dns
 ):
-    monkeypatch.setattr(tasks, "kick", lambda: None)
     made = []
     real_render = thumbnails.render
     monkeypatch.setattr(thumbnails, "render", lambda photo: made.append(1) or real_render(photo))
@@ -147,7 +145,6 @@ def test_uploading_a_70_megapixel_png_decodes_nothing_in_the_web_requests(
     settings.SANDBOX_MODE = True  # uploads on: HitPaw fetches them from our own address
     settings.PUBLIC_BASE_URL = ""
     settings.SANDBOX_BASE_URL = "http://127.0.0.1:8000/sandbox"
-    monkeypatch.setattr(tasks, "kick", lambda: None)
     upload = SimpleUploadedFile("huge.png", solid_png(10_000, 7_000), content_type="image/png")
 
     response = alice_client.post("/", {"img_url": "", "model_name": "general_2x", "photos": [upload]})
