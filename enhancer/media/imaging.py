@@ -24,7 +24,7 @@ import zlib
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from enhancer.hitpaw.pricing import LIMITS_MP
 
@@ -134,6 +134,13 @@ _QUARTER_TURNS = {5, 6, 7, 8}
 _ORIENTATION = 0x0112
 
 
+def format_name(image: Image.Image) -> str:
+    """Pillow's name for the kind of file it opened; an MPO (a JPEG with previews) is a JPEG."""
+    if image.format is None:  # only images made in memory have none
+        raise UnidentifiedImageError("no file format")
+    return "JPEG" if image.format == "MPO" else image.format
+
+
 def shown_size(image: Image.Image) -> tuple[int, int]:
     """(width, height) as the photo is shown: a phone's portrait photo stored as 4000 × 3000 with
     EXIF orientation 6 is 3000 × 4000. Read from the header's tag alone, nothing decoded."""
@@ -176,7 +183,7 @@ def _inspect(fp: BinaryIO, size: int, max_pixels: int | None) -> ImageInfo:
     _quiet_bomb_warnings()
     try:
         with Image.open(fp, formats=ALLOWED_FORMATS) as image:
-            fmt = "JPEG" if image.format == "MPO" else image.format
+            fmt = format_name(image)
             width, height = image.size
             if width * height > cap:
                 raise NotAnImage(too_many_pixels(width, height, cap))
@@ -219,7 +226,7 @@ def header_of(head: bytes) -> tuple[str, int, int] | None:
     _quiet_bomb_warnings()
     try:
         with Image.open(io.BytesIO(head), formats=ALLOWED_FORMATS) as image:
-            fmt = "JPEG" if image.format == "MPO" else image.format
+            fmt = format_name(image)
             return (fmt, *shown_size(image))
     except Image.DecompressionBombError:
         raise NotAnImage(
@@ -318,7 +325,7 @@ def jpeg_header_end(fp: BinaryIO) -> int | None:
 # --- Is the whole image there? Cheap structural checks, no decoding --------------------------
 
 
-def _complete(fp: BinaryIO, fmt: str, image: Image.Image, size: int) -> bool:
+def _complete(fp: BinaryIO, fmt: str, image: ImageFile.ImageFile, size: int) -> bool:
     checks = {"PNG": _png_complete, "JPEG": _jpeg_complete, "WEBP": _webp_complete}
     if fmt in checks:
         fp.seek(0)
@@ -411,12 +418,13 @@ def _webp_complete(fp: BinaryIO, size: int) -> bool:
     return struct.unpack("<I", header[4:8])[0] + 8 <= size
 
 
-def _bmp_complete(image: Image.Image, size: int) -> bool:
+def _bmp_complete(image: ImageFile.ImageFile, size: int) -> bool:
     for tile in image.tile:
-        if tile[0] == "raw":  # uncompressed rows: offset + stride × height bytes
-            stride = tile[3][1]
-            height = tile[1][3] - tile[1][1]
-            if tile[2] + stride * height > size:
+        # uncompressed rows: offset + stride × height bytes (args are raw mode, stride, orientation)
+        if tile.codec_name == "raw" and tile.extents is not None and isinstance(tile.args, tuple):
+            stride = tile.args[1]
+            height = tile.extents[3] - tile.extents[1]
+            if tile.offset + stride * height > size:
                 return False
     return True
 

@@ -22,6 +22,9 @@ class _Pipe:
     def flush(self) -> None:
         pass
 
+    def close(self) -> None:
+        pass
+
     def drain(self) -> bytes:
         data, self._chunks = b"".join(self._chunks), []
         return data
