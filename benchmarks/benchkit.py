@@ -1,19 +1,29 @@
-"""What the benchmarks share: a quiet machine, fresh databases, CPU and memory read from /proc.
+"""What the benchmarks share: a quiet machine, fresh databases, the app's processes, one teardown.
 
-Used by scripts/bench_polling.py, scripts/bench_e2e.py and scripts/bench_pages.py (run as scripts, so this folder is on
-their import path). Nothing here knows the app: it builds and drops the PostgreSQL database and
-Redis db a run names, and measures processes by group or by name.
+Used by benchmarks/bench_e2e.py (run as a script, so this folder is on its import path). Nothing
+here imports the app: it builds and drops the PostgreSQL database and Redis db a run names, starts
+the production processes (`manage.py`, gunicorn) each in its own session, measures processes by
+group or by name from /proc, and `Teardown` undoes all of it, also when a run is interrupted.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
+import signal
+import socket
+import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+STOP_GRACE_SECONDS = 10
+START_TIMEOUT = 60
 QUIET_SHARE = 0.2
 OTHER_LOAD_WARNING = 0.3  # of one core
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -75,17 +85,6 @@ def flush_redis(url: str) -> None:
     import redis
 
     redis.Redis.from_url(url).flushdb()
-
-
-def database_sessions(kind: str, pg_name: str) -> int:
-    """Sessions ever opened on the bench database (PostgreSQL counts them; SQLite has none): -1 if unknown."""
-    if kind != "postgres":
-        return -1
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-        row = admin.execute("SELECT sessions FROM pg_stat_database WHERE datname = %s", [pg_name]).fetchone()
-    return int(row[0]) if row else -1
 
 
 # --- processes ---------------------------------------------------------------------------------------
@@ -217,3 +216,147 @@ def percentile(values: list[float], pct: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+# --- the app's processes -----------------------------------------------------------------------------
+
+
+def manage(env: dict[str, str], *arguments: str, timeout: float = 180) -> str:
+    """Run one `manage.py` command to its end (the app's own door for setup and reads); its output."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *arguments],
+        cwd=PROJECT_DIR, env=env, check=True, timeout=timeout, capture_output=True, text=True,
+    )  # fmt: skip
+    return done.stdout
+
+
+def start_group(command: list[str], env: dict[str, str], log_path: Path, nice: int = 0) -> subprocess.Popen:
+    """Start a long-running process in its own session (so stopping it reaches all it forks).
+
+    With `nice`, the session runs below the web, as scripts/run-prod.sh runs the cluster: the
+    niceness, and the session's own (Linux's autogroup shares CPU between sessions first).
+    """
+    with log_path.open("a") as log:
+        process = subprocess.Popen(
+            command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    if nice:
+        os.setpriority(os.PRIO_PGRP, process.pid, nice)
+        try:
+            Path(f"/proc/{process.pid}/autogroup").write_text(str(nice))
+        except OSError:  # no autogroup in this kernel
+            pass
+    return process
+
+
+def stop_group(process: subprocess.Popen, grace_seconds: float = STOP_GRACE_SECONDS) -> None:
+    """SIGTERM the process's group, then SIGKILL whatever is left after `grace_seconds`."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            pass
+        if sig == signal.SIGTERM:
+            try:
+                process.wait(timeout=grace_seconds)
+            except subprocess.TimeoutExpired:
+                pass
+    process.wait()
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_web(
+    teardown: Teardown, env: dict[str, str], workdir: Path, workers: int, threads: int
+) -> tuple[str, subprocess.Popen]:
+    """gunicorn as scripts/run-prod.sh starts it; its URL once the login page answers."""
+    port = free_port()
+    command = [
+        str(PROJECT_DIR / ".venv/bin/gunicorn"), "hitpaw_site.wsgi", "--bind", f"127.0.0.1:{port}",
+        "--workers", str(workers), "--threads", str(threads),
+        "--keep-alive", "75",  # run-prod.sh's WEB_KEEPALIVE: the default 2 s drops a reused connection's POST
+        "--access-logfile", str(workdir / "gunicorn.access.log"), "--forwarded-allow-ips", "127.0.0.1",
+        "--access-logformat", '%(t)s "%(r)s" %(s)s %(L)s',
+    ]  # fmt: skip
+    step(f"starting gunicorn ({workers} processes × {threads} threads)")
+    process = teardown.start(command, env, workdir / "gunicorn.log")
+    url = f"http://127.0.0.1:{port}"
+    wait_for_http(f"{url}/accounts/login/", process)
+    return url, process
+
+
+def wait_for_http(url: str, process: subprocess.Popen, headers: dict[str, str] | None = None) -> None:
+    """Until `url` answers 200 (or `process` ends, or START_TIMEOUT passes)."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback, never a proxy
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with opener.open(urllib.request.Request(url, headers=headers or {}), timeout=10) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"{url} did not answer 200 within {START_TIMEOUT} s")
+
+
+# --- teardown ----------------------------------------------------------------------------------------
+
+
+class Teardown:
+    """Everything a run made, undone in one place: process groups stopped (newest first), the
+    PostgreSQL database dropped, the Redis db flushed, temporary folders deleted. A context
+    manager; with `keep`, the data stays for inspection (the processes are stopped anyway)."""
+
+    def __init__(self, keep: bool = False) -> None:
+        self.keep = keep
+        self.processes: list[subprocess.Popen] = []
+        self.stoppers: list = []  # callables, such as the fake HitPaw's stop()
+        self.pg_databases: list[str] = []
+        self.redis_urls: list[str] = []
+        self.folders: list[Path] = []
+
+    def __enter__(self) -> Teardown:
+        signal.signal(signal.SIGTERM, interrupt)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for process in reversed(self.processes):
+            stop_group(process)
+        for stop in reversed(self.stoppers):
+            stop()
+        if self.keep:
+            step(f"kept {', '.join(map(str, self.folders + self.pg_databases + self.redis_urls))}")
+            return
+        for name in self.pg_databases:
+            drop_postgres(name)
+        for url in self.redis_urls:
+            flush_redis(url)
+        for folder in self.folders:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def folder(self, prefix: str) -> Path:
+        made = Path(tempfile.mkdtemp(prefix=prefix))
+        self.folders.append(made)
+        return made
+
+    def database(self, kind: str, workdir: Path, pg_name: str) -> str:
+        if kind == "postgres":
+            self.pg_databases.append(pg_name)
+        return fresh_database(kind, workdir, pg_name)
+
+    def redis(self, url: str) -> str:
+        self.redis_urls.append(url)
+        flush_redis(url)
+        return url
+
+    def start(
+        self, command: list[str], env: dict[str, str], log_path: Path, nice: int = 0
+    ) -> subprocess.Popen:
+        process = start_group(command, env, log_path, nice)
+        self.processes.append(process)
+        return process

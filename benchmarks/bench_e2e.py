@@ -1,49 +1,52 @@
 """End-to-end benchmark: N photos through the real submit form, until every one is enhanced and saved.
 
-    .venv/bin/python scripts/bench_e2e.py --jobs 1000 [--database sqlite|postgres] [--broker orm|redis]
+    .venv/bin/python benchmarks/bench_e2e.py --jobs 1000 [--database sqlite|postgres] [--broker orm|redis]
         [--clients 8] [--client plain|requests] [--photo 4000x3000] [--model general_2x]
         [--job-seconds 10] [--latency 0] [--sequential-sample 3] [--workers 4] [--clusters 1]
         [--web-workers 2] [--web-threads 4] [--env NAME=VALUE ...] [--quiet-wait 120] [--keep]
 
-It builds everything fresh and throws it away afterwards (scripts/benchkit.py): a temporary folder
-with its own SQLite file, or the PostgreSQL database `enhance_bench_e2e` (dropped and recreated),
-Redis db 7 flushed with `--broker redis`, `manage.py migrate`. Then, all on loopback:
+It drives the app only through its public doors, so a rename inside the app cannot break it
+silently: `manage.py` commands (migrate, createsuperuser, qcluster, runticker, dumpdata), HTTP
+(the login form, the submit form, the jobs' status JSON, /healthz) and the fake HitPaw server
+(tests/support/fake_hitpaw.py). It builds everything fresh and throws it away afterwards
+(`benchkit.Teardown`): a temporary folder with its own SQLite file, or the PostgreSQL database
+`enhance_bench` (dropped and recreated), Redis db 7 flushed with `--broker redis`. Then, all on
+loopback:
 
-- the fake HitPaw (tests/support/fake_hitpaw.py) in its time-based mode: every job completes
-  `--job-seconds` after HitPaw accepted it, however often it is polled; it records when each job was
-  accepted and finished and the time of each status call. The photos are its solid-colour JPEGs of
-  `--photo` pixels (a phone's 12 MP by default: real dimensions, price and a 48 MP result, yet only
-  kilobytes); with `--latency S` it answers every submit and status call S seconds late, as a
-  distant or busy HitPaw would;
+- the fake HitPaw in its time-based mode: every job completes `--job-seconds` after HitPaw accepted
+  it, however often it is polled; it records when each job was accepted and finished and the time of
+  each status call. The photos are its solid-colour JPEGs of `--photo` pixels (a phone's 12 MP by
+  default: real dimensions, price and a 48 MP result, yet only kilobytes); with `--latency S` it
+  answers every submit and status call S seconds late, as a distant or busy HitPaw would;
 - the production web server as scripts/run-prod.sh runs it: gunicorn, `--web-workers` processes of
-  `--web-threads` threads, access log to a file (its last field: the request's seconds in gunicorn);
-- `--clusters` × `manage.py qcluster` with `--workers` each (two clusters stand for two worker hosts).
+  `--web-threads` threads;
+- per worker host (`--clusters`), as the product starts them: `manage.py qcluster` with
+  `--workers` and `manage.py runticker`, niced below the web as run-prod.sh does (`--worker-nice`).
 
 Settings for the run, as an operator would set them: `ENHANCER_ALLOW_PRIVATE_URLS=true` (the photos
-are the fake's loopback images), the per-person submission limit lifted
-(`ENHANCER_SUBMISSIONS_PER_MINUTE=1000000`); no budget is set (none is by default).
+are the fake's loopback images), the per-person pace lifted (`ENHANCER_SUBMISSIONS_PER_MINUTE`:
+each client sends ~125 photos in well under a minute); no budget is set (none is by default).
 
-`--clients` people (one user each), each in their own process as in their own browser, log in with
-a `requests` session, then POST to the real submit form (with its session cookie and CSRF token)
-one link per submission, back to back, until N were sent: with `http.client` on one kept connection
-(`--client plain`, the default), or through the `requests` session (`--client requests`, which
-costs the machine ~2 ms of CPU more per POST, counted in the POST's time). The script waits until
-every job is finished, then reports:
+`--clients` people (one superuser each, made by `createsuperuser`), each in their own process as in
+their own browser, log in through the login form, then POST to the real submit form (with its
+session cookie and CSRF token) one link per submission, back to back, until N were sent: with
+`http.client` on one kept connection (`--client plain`, the default) or through the `requests`
+session (`--client requests`). The script waits until every job has ended (each person's
+`/jobs/status.json`), reads the jobs with `manage.py dumpdata`, then reports:
 
 - wall time: the first POST to the last job completed (result downloaded and saved);
 - form POST p50/p95 (and how many were not answered with a redirect to the new job);
 - HitPaw status calls per job (median, max), from the fake;
 - completion noticed: the job's `finished_at` minus the moment the fake finished it (p50/p95/max);
+- jobs by status: every one should be `completed`, none `needs_review`;
 - the vendor documentation's sequential client (submit, ask every 5 s until done, then the next)
   on `--sequential-sample` photos, run at the same time against the same fake; its time per photo
   times N, divided by the wall time, is how much faster the app is;
-- CPU over the run by part (web, task cluster(s), database/broker servers, fake HitPaw, this script,
-  anything else) and the peak RSS of web and cluster.
+- CPU over the run by part (web, task cluster(s) with their tickers, database/broker servers, fake
+  HitPaw, this script, anything else) and the peak RSS of web and cluster.
 
-With `--keep`, `posts.json` in the kept folder lists every POST (start, seconds, status, job).
-
-Nothing leaves 127.0.0.0/8. It stops everything it started (SIGTERM to each process group, SIGKILL
-after 10 s), also when interrupted.
+With `--keep`, `posts.json` and `jobs.json` in the kept folder list every POST and every job.
+Nothing leaves 127.0.0.0/8.
 """
 
 from __future__ import annotations
@@ -54,16 +57,12 @@ import json
 import multiprocessing
 import os
 import re
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -72,73 +71,66 @@ import requests
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_DIR))
 
-from benchkit import (  # noqa: E402 - scripts/ is on the path when run as a script
+from benchkit import (  # noqa: E402 - benchmarks/ is on the path when run as a script
     OTHER_LOAD_WARNING,
+    START_TIMEOUT,
     CpuWindow,
     Meter,
-    drop_postgres,
-    flush_redis,
-    fresh_database,
-    interrupt,
+    Teardown,
+    manage,
     percentile,
     sample_all,
     server_meter,
+    start_web,
     step,
+    wait_for_http,
     wait_for_quiet,
 )
 
 from tests.support.fake_hitpaw import FakeHitPaw  # noqa: E402
 
 API_KEY = "bench-key"
-PG_BENCH_DB = "enhance_bench_e2e"
+PG_BENCH_DB = "enhance_bench"
 REDIS_BENCH_URL = "redis://127.0.0.1:6379/7"
 PASSWORD = "bench-password-not-secret"
-STOP_GRACE_SECONDS = 10
-MIGRATE_TIMEOUT = 180
-START_TIMEOUT = 60
+HEALTH_TOKEN = "bench-health-" + os.urandom(8).hex()
 VENDOR_POLL_SECONDS = 5  # the vendor documentation's sequential client asks every 5 s
+STATUS_IDS_PER_CALL = 20  # /jobs/status.json answers for at most this many ids
 LOG_ERROR_RE = re.compile(r"\bERROR\b|Traceback")
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 JOB_LOCATION_RE = re.compile(r"/jobs/(\d+)/$")
 HEADER = (
     "| database + broker | jobs | clients | web | clusters × workers | wall | form POST p50 / p95 "
-    "| status calls per job median / max | noticed p50 / p95 | completed | vs sequential |\n"
-    "|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|"
+    "| status calls per job median / max | noticed p50 / p95 | completed | in review | vs sequential |\n"
+    "|---|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|"
 )
-TARGETS = {"calls_median": 3, "calls_max": 4, "noticed_p95": 6.5, "post_p95": 0.150, "ratio_1000": 300}
+# The floors of issue 24: what the plain code must still do on this 2-core machine.
+FLOORS = {"calls_median": 2, "noticed_p95": 6.5, "post_p95": 0.300, "ratio": 200}
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    signal.signal(signal.SIGTERM, interrupt)
     wait_for_quiet(args.quiet_wait)
-    workdir = Path(tempfile.mkdtemp(prefix="enhance-e2e-"))
-    fake = FakeHitPaw(api_key=API_KEY, keep_alive=True, job_seconds=args.job_seconds)
-    web: subprocess.Popen | None = None
-    clusters: list = []
-    try:
-        env = bench_env(args, workdir)
+    with Teardown(keep=args.keep) as teardown:
+        workdir = teardown.folder("enhance-e2e-")
+        fake = FakeHitPaw(api_key=API_KEY, keep_alive=True, job_seconds=args.job_seconds)
+        env = bench_env(args, workdir, teardown)
         step(f"migrating a fresh database ({env['DATABASE_URL']})")
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-            cwd=PROJECT_DIR, env=env, check=True, timeout=MIGRATE_TIMEOUT,
-        )  # fmt: skip
+        manage(env, "migrate", "--noinput", "-v", "0")
+        usernames = create_people(env, args.clients)
         fake.start()
+        teardown.stoppers.append(fake.stop)
         env["HITPAW_BASE_URL"] = fake.url
-        os.environ.update(env)
-        import django
-
-        django.setup()
-        usernames = create_users(args.clients)
-        web_url, web = start_web(args, env, workdir / "gunicorn.log")
-        clusters = start_clusters(args, env, workdir)
-        wait_for_ticker()
+        web_url, web = start_web(teardown, env, workdir, args.web_workers, args.web_threads)
+        hosts = start_worker_hosts(args, env, workdir, teardown)
+        wait_for_http(f"{web_url}/healthz", web, headers={"Authorization": f"Bearer {HEALTH_TOKEN}"})
+        step("the task cluster and the ticker are up (/healthz)")
         photo = photo_link(fake.url, args.photo, args.latency)
         people = People(web_url, usernames, photo, args.model, args.jobs, args.client)
         people.log_in()
         meters = {
             "web": Meter(pgids=(web.pid,)),
-            "task cluster": Meter(pgids=tuple(c.process.pid for c in clusters)),
+            "task cluster": Meter(pgids=tuple(process.pid for process in hosts)),
             "database/broker servers": server_meter(args.database, args.broker),
             "fake HitPaw": Meter(pgids=(fake.process.pid,)),
         }
@@ -146,26 +138,19 @@ def main(argv: list[str] | None = None) -> int:
         for meter in meters.values():
             meter.start_window()
         cpu_start = CpuWindow()
+        logs_at_start = {log: log.stat().st_size for log in workdir.glob("*.log")}  # errors counted from here
         sequential = SequentialClient(fake, photo, args.model, args.sequential_sample)
         sequential.start()
         posts = people.submit_all()
-        step(f"{len(posts)} photos submitted in {posts_span(posts):.1f} s; waiting for every job to finish")
-        wait_for_jobs(sum(1 for post in posts if post.job_id), meters, args.timeout)
+        step(f"{len(posts)} photos submitted in {posts_span(posts):.1f} s; waiting for every job to end")
+        wait_for_jobs(web_url, usernames, posts, meters, args.timeout)
         sequential.join(meters)
         cpu = CpuWindow().since(cpu_start, list(meters.values()), own_children=people.cpu_seconds)
+        jobs = read_jobs(env, workdir)
         (workdir / "posts.json").write_text(json.dumps([asdict(post) for post in posts]))
-        result = summarize(args, posts, fake.stats(), sequential, meters, cpu, workdir, clusters)
+        result = summarize(args, posts, jobs, fake.stats(), sequential, meters, cpu, logs_at_start)
         print_result(args, result)
-        return 0
-    finally:
-        for cluster in clusters:
-            cluster.stop()
-        if web is not None:
-            from enhancer.management.processes import stop_group
-
-            stop_group(web, STOP_GRACE_SECONDS)
-        fake.stop()
-        cleanup(args, workdir)
+        return 0 if all(line.startswith("MET") for line in verdicts(args, result)) else 1
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -195,16 +180,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="how each person POSTs: http.client on a kept connection, or a requests session (slower)",
     )  # fmt: skip
     parser.add_argument("--workers", type=int, default=4, help="worker processes per task cluster")
-    parser.add_argument("--clusters", type=int, default=1, help="task clusters (worker hosts)")
+    parser.add_argument(
+        "--clusters", type=int, default=1, help="worker hosts: a qcluster and a runticker each"
+    )
     parser.add_argument("--web-workers", type=int, default=2, help="gunicorn processes")
     parser.add_argument("--web-threads", type=int, default=4, help="threads per gunicorn process")
     parser.add_argument(
         "--worker-nice", type=int, default=10, metavar="N",
-        help="the clusters' niceness, as scripts/run-prod.sh sets it (WORKER_NICE): the web goes first",
+        help="the worker hosts' niceness, as scripts/run-prod.sh sets it (WORKER_NICE): the web goes first",
     )  # fmt: skip
     parser.add_argument(
         "--env", action="append", default=[], metavar="NAME=VALUE",
-        help="extra setting for the web server and the clusters (repeatable)",
+        help="extra setting for the web server and the worker hosts (repeatable)",
     )  # fmt: skip
     parser.add_argument("--timeout", type=float, default=900, help="give up waiting for the jobs after this")
     parser.add_argument(
@@ -225,16 +212,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-# --- setup -------------------------------------------------------------------------------------------
+# --- setup, through manage.py ------------------------------------------------------------------------
 
 
-def bench_env(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
-    """The environment shared by migrate, this process's Django, the web server and the clusters."""
+def bench_env(args: argparse.Namespace, workdir: Path, teardown: Teardown) -> dict[str, str]:
+    """The environment of every manage.py command, the web server and the worker hosts."""
     env = dict(os.environ)
     for name in ("DJANGO_TEST_DB_NAME", "REDIS_URL"):
         env.pop(name, None)
     env.update(
-        DATABASE_URL=fresh_database(args.database, workdir, PG_BENCH_DB),
+        DATABASE_URL=teardown.database(args.database, workdir, PG_BENCH_DB),
         DJANGO_SETTINGS_MODULE="hitpaw_site.settings",
         DJANGO_SECRET_KEY="bench-e2e-" + os.urandom(16).hex(),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
@@ -243,96 +230,53 @@ def bench_env(args: argparse.Namespace, workdir: Path) -> dict[str, str]:
         ENHANCER_ALLOW_PRIVATE_URLS="true",
         ENHANCER_SUBMISSIONS_PER_MINUTE="1000000",
         ENHANCER_WORKERS=str(args.workers),
+        ENHANCER_HEALTH_TOKEN=HEALTH_TOKEN,
         NO_PROXY="127.0.0.1,localhost",
         PYTHONUNBUFFERED="1",
     )
     if args.broker == "redis":
-        flush_redis(REDIS_BENCH_URL)
-        env["REDIS_URL"] = REDIS_BENCH_URL
+        env["REDIS_URL"] = teardown.redis(REDIS_BENCH_URL)
     env.update(item.split("=", 1) for item in args.env)
     return env
 
 
-def create_users(count: int) -> list[str]:
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
+def create_people(env: dict[str, str], count: int) -> list[str]:
+    """One account per client, by Django's own `createsuperuser` (an admin may send photos)."""
     names = [f"bench{i}" for i in range(count)]
-    staff = Group.objects.get(name="staff")  # the role that may send photos
+    with_password = {**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD}
     for name in names:
-        get_user_model().objects.create_user(name, password=PASSWORD).groups.add(staff)
+        manage(
+            with_password,
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            name,
+            "--email",
+            f"{name}@example.com",
+        )
     return names
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_web(args: argparse.Namespace, env: dict[str, str], log_path: Path) -> tuple[str, subprocess.Popen]:
-    """gunicorn as scripts/run-prod.sh starts it, in its own session; wait until it answers."""
-    port = free_port()
-    command = [
-        str(PROJECT_DIR / ".venv/bin/gunicorn"), "hitpaw_site.wsgi", "--bind", f"127.0.0.1:{port}",
-        "--workers", str(args.web_workers), "--threads", str(args.web_threads),
-        "--keep-alive", "75",  # run-prod.sh's WEB_KEEPALIVE: the default 2 s drops a reused connection's POST
-        "--access-logfile", str(log_path.with_suffix(".access.log")), "--forwarded-allow-ips", "127.0.0.1",
-        "--access-logformat", '%(t)s "%(r)s" %(s)s %(L)s',
-    ]  # fmt: skip
-    step(f"starting gunicorn ({args.web_workers} processes × {args.web_threads} threads)")
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT
-    try:
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(f"{url}/accounts/login/", timeout=10).status_code == 200:
-                    return url, process
-            except (requests.ConnectionError, requests.Timeout):
-                pass
-            if process.poll() is not None:
-                break
-            time.sleep(0.2)
-        raise RuntimeError(f"gunicorn did not start; see {log_path}")
-    except BaseException:
-        from enhancer.management.processes import stop_group
-
-        stop_group(process, STOP_GRACE_SECONDS)  # the caller never got it, so cannot stop it
-        raise
-
-
-def start_clusters(args: argparse.Namespace, env: dict[str, str], workdir: Path) -> list:
-    from enhancer.management.processes import lower_priority
-    from tests.support.cluster import QCluster
-
+def start_worker_hosts(
+    args: argparse.Namespace, env: dict[str, str], workdir: Path, teardown: Teardown
+) -> list:
+    """Per worker host, what the product runs: `manage.py qcluster` and `manage.py runticker`."""
     step(
-        f"starting {args.clusters} × manage.py qcluster ({args.workers} workers each, nice {args.worker_nice})"
+        f"starting {args.clusters} × (manage.py qcluster with {args.workers} workers + manage.py runticker), "
+        f"nice {args.worker_nice}"
     )
-    clusters = []
-    for i in range(args.clusters):
-        cluster = QCluster(env, workdir / f"qcluster-{i}.log", grace_seconds=STOP_GRACE_SECONDS).start()
-        clusters.append(cluster)
-        lower_priority(cluster.process.pid, args.worker_nice)
-    return clusters
-
-
-def wait_for_ticker() -> None:
-    """A cluster starts the ticker itself; measure from a running system, as a user would meet it."""
-    from django.db import close_old_connections
-
-    from enhancer.jobs import claims, scheduler
-
-    deadline = time.monotonic() + START_TIMEOUT
-    while not claims.lease_is_held(scheduler.TICKER):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"the ticker did not start within {START_TIMEOUT} s")
-        time.sleep(0.2)
-        close_old_connections()
-    step("ticker is running")
+    processes = []
+    for host in range(args.clusters):
+        for command in ("qcluster", "runticker"):
+            processes.append(
+                teardown.start(
+                    [sys.executable, "manage.py", command],
+                    env,
+                    workdir / f"{command}-{host}.log",
+                    args.worker_nice,
+                )
+            )
+    return processes
 
 
 def log_in(web_url: str, username: str) -> requests.Session:
@@ -365,6 +309,7 @@ def csrf_token(html: str) -> str:
 
 @dataclass
 class Post:
+    person: str
     index: int
     started: float  # wall clock
     seconds: float
@@ -464,7 +409,9 @@ def person(web_url, username, photo, model, jobs, counter, logged_in, go, result
             step(f"POST {index} failed: {error}")  # counted as a POST not answered with a job
             seconds, status, location = time.time() - started, 0, ""
         match = JOB_LOCATION_RE.search(location)
-        posts.append(asdict(Post(index, started, seconds, status, int(match[1]) if match else None)))
+        posts.append(
+            asdict(Post(username, index, started, seconds, status, int(match[1]) if match else None))
+        )
     results.put({"posts": posts, "cpu_seconds": time.process_time() - cpu_at_start})
 
 
@@ -515,23 +462,40 @@ def posts_span(posts: list[Post]) -> float:
     return max(p.started + p.seconds for p in posts) - min(p.started for p in posts)
 
 
-def wait_for_jobs(count: int, meters: dict[str, Meter], timeout: float) -> None:
-    """Until every job is finished (or `timeout`), sampling CPU and memory every 0.5 s."""
-    from django.db import close_old_connections
-
-    from enhancer.models import TERMINAL_STATUSES, Job
-
+def wait_for_jobs(
+    web_url: str, usernames: list[str], posts: list[Post], meters: dict[str, Meter], timeout: float
+) -> None:
+    """Until every job has ended (or `timeout`), as each person's history page learns it: their
+    `/jobs/status.json`. Jobs end roughly in the order they were sent, so each sweep asks about a
+    person's oldest open jobs and stops at the first batch still open: a request or two per person."""
+    sessions = {name: log_in(web_url, name) for name in usernames}
+    open_jobs = {name: [p.job_id for p in sorted(posts, key=lambda p: p.started) if p.person == name and p.job_id]
+                 for name in usernames}  # fmt: skip
     deadline = time.monotonic() + timeout
-    next_check = 0.0
+    next_sweep = 0.0
     while time.monotonic() < deadline:
         sample_all(list(meters.values()))
-        if time.monotonic() >= next_check:
-            close_old_connections()
-            if Job.objects.filter(status__in=TERMINAL_STATUSES).count() >= count:
+        if time.monotonic() >= next_sweep:
+            for name, ids in open_jobs.items():
+                while ids:
+                    answer = sessions[name].get(
+                        f"{web_url}/jobs/status.json",
+                        params={"ids": ",".join(map(str, ids[:STATUS_IDS_PER_CALL]))},
+                        timeout=30,
+                    )
+                    answer.raise_for_status()
+                    ended = {job["id"] for job in answer.json()["jobs"] if job["terminal"]}
+                    still_open = [job_id for job_id in ids[:STATUS_IDS_PER_CALL] if job_id not in ended]
+                    ids[:STATUS_IDS_PER_CALL] = still_open
+                    if still_open:
+                        break
+            if not any(open_jobs.values()):
                 return
-            next_check = time.monotonic() + 1
+            next_sweep = time.monotonic() + 2
         time.sleep(0.5)
-    step(f"WARNING: gave up waiting after {timeout:.0f} s")
+    step(
+        f"WARNING: gave up waiting after {timeout:.0f} s; {sum(map(len, open_jobs.values()))} jobs still open"
+    )
 
 
 class SequentialClient(threading.Thread):
@@ -576,39 +540,49 @@ class SequentialClient(threading.Thread):
 # --- results -----------------------------------------------------------------------------------------
 
 
-def summarize(args, posts, stats, sequential, meters, cpu, workdir: Path, clusters) -> dict:
-    from django.db import close_old_connections
-    from django.db.models import Count
+def read_jobs(env: dict[str, str], workdir: Path) -> list[dict]:
+    """Every job as `manage.py dumpdata` writes it: id, status, HitPaw's job number, finished_at."""
+    path = workdir / "jobs.json"
+    manage(env, "dumpdata", "enhancer.job", "--output", str(path))
+    jobs = []
+    for row in json.loads(path.read_text()):
+        fields = row["fields"]
+        finished = fields.get("finished_at")
+        jobs.append({
+            "pk": row["pk"],
+            "status": fields["status"],
+            "hitpaw_job_id": fields.get("hitpaw_job_id"),
+            "finished_at": datetime.fromisoformat(finished).timestamp() if finished else None,
+        })  # fmt: skip
+    return jobs
 
-    from enhancer.models import Job, JobStatus
 
-    close_old_connections()
-    jobs = list(Job.objects.values("pk", "status", "hitpaw_job_id", "finished_at"))
-    by_status = dict(Job.objects.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
+def summarize(args, posts, jobs, stats, sequential, meters, cpu, logs_at_start: dict[Path, int]) -> dict:
     vendor = stats["jobs"]
+    by_status: dict[str, int] = {}
+    for job in jobs:
+        by_status[job["status"]] = by_status.get(job["status"], 0) + 1
     ours = [job for job in jobs if job["hitpaw_job_id"] in vendor]
     calls = [len(vendor[job["hitpaw_job_id"]]["status_calls"]) for job in ours]
     noticed = [
-        job["finished_at"].timestamp() - vendor[job["hitpaw_job_id"]]["finish_at"]
+        job["finished_at"] - vendor[job["hitpaw_job_id"]]["finish_at"]
         for job in ours
-        if job["status"] == JobStatus.COMPLETED
+        if job["status"] == "completed" and job["finished_at"]
     ]
-    accepted_after = {  # from the POST to HitPaw accepting the photo: the app's own queueing
-        post.job_id: post for post in posts if post.job_id is not None
-    }
-    to_vendor = [
-        vendor[job["hitpaw_job_id"]]["accepted_at"] - accepted_after[job["pk"]].started
+    posted = {post.job_id: post for post in posts if post.job_id is not None}
+    to_vendor = [  # from the POST to HitPaw accepting the photo: the app's own queueing
+        vendor[job["hitpaw_job_id"]]["accepted_at"] - posted[job["pk"]].started
         for job in ours
-        if job["pk"] in accepted_after
+        if job["pk"] in posted
     ]
     first = min(post.started for post in posts)
-    finished = [job["finished_at"].timestamp() for job in jobs if job["finished_at"]]
+    finished = [job["finished_at"] for job in jobs if job["finished_at"]]
     wall = max(finished) - first if finished else float("nan")
     per_photo = sequential.per_photo()
-    logs = [workdir / "gunicorn.log"] + [c.log_path for c in clusters]
     return {
         "wall": wall,
-        "completed": by_status.get(JobStatus.COMPLETED, 0),
+        "completed": by_status.get("completed", 0),
+        "in_review": by_status.get("needs_review", 0),
         "by_status": by_status,
         "post_p50": percentile([p.seconds for p in posts], 50),
         "post_p95": percentile([p.seconds for p in posts], 95),
@@ -625,31 +599,38 @@ def summarize(args, posts, stats, sequential, meters, cpu, workdir: Path, cluste
         "sequential_per_photo": per_photo,
         "sequential_photos": len(sequential.seconds),
         "ratio": per_photo * args.jobs / wall if per_photo else None,
-        "log_errors": sum(
-            1
-            for log in logs
-            for line in log.read_text(errors="replace").splitlines()
-            if LOG_ERROR_RE.search(line)
-        ),
+        "log_errors": sum(log_errors(log, offset) for log, offset in logs_at_start.items()),
         "cpu": {name: meter.cpu_seconds() / cpu["window"] for name, meter in meters.items()},
         "rss_mb": {name: meters[name].peak_rss_kb / 1024 for name in ("web", "task cluster")},
         **cpu,
     }
 
 
+def log_errors(log: Path, offset: int) -> int:
+    """Lines with ERROR or a traceback written to `log` after `offset` (the measured run's start)."""
+    with log.open("rb") as file:
+        file.seek(offset)
+        return sum(
+            1 for line in file.read().decode(errors="replace").splitlines() if LOG_ERROR_RE.search(line)
+        )
+
+
 def verdicts(args, r: dict) -> list[str]:
-    """Each target of issue 11, met or not, in words."""
-    ratio_target = TARGETS["ratio_1000"]
+    """Each floor of issue 24, met or not, in words."""
     checks = [
-        ("every job completes", r["completed"] == args.jobs, f"{r['completed']} of {args.jobs}"),
-        ("status calls per job median ≤ 3", r["calls_median"] <= TARGETS["calls_median"], f"{r['calls_median']:g}"),
-        ("status calls per job max ≤ 4", r["calls_max"] <= TARGETS["calls_max"], f"{r['calls_max']}"),
-        ("completion noticed p95 ≤ 6.5 s", r["noticed_p95"] <= TARGETS["noticed_p95"], f"{r['noticed_p95']:.2f} s"),
-        ("form POST p95 ≤ 150 ms", r["post_p95"] <= TARGETS["post_p95"], f"{r['post_p95'] * 1000:.0f} ms"),
+        ("every photo completes", r["completed"] == args.jobs, f"{r['completed']} of {args.jobs}"),
+        ("none sent to review", r["in_review"] == 0, f"{r['in_review']}"),
+        ("status calls per photo median ≤ 2", r["calls_median"] <= FLOORS["calls_median"], f"{r['calls_median']:g}"),
+        ("completion noticed p95 ≤ 6.5 s", r["noticed_p95"] <= FLOORS["noticed_p95"], f"{r['noticed_p95']:.2f} s"),
+        ("form POST p95 ≤ 300 ms", r["post_p95"] <= FLOORS["post_p95"], f"{r['post_p95'] * 1000:.0f} ms"),
     ]  # fmt: skip
     if r["ratio"] is not None:
         checks.append(
-            (f"≥ {ratio_target}× the sequential client", r["ratio"] >= ratio_target, f"{r['ratio']:.0f}×")
+            (
+                f"≥ {FLOORS['ratio']}× the sequential client",
+                r["ratio"] >= FLOORS["ratio"],
+                f"{r['ratio']:.0f}×",
+            )
         )
     return [f"{'MET ' if ok else 'MISSED'} {what}: {value}" for what, ok, value in checks]
 
@@ -665,7 +646,7 @@ def print_result(args: argparse.Namespace, r: dict) -> None:
         f"| {args.clusters}×{args.workers} | {r['wall']:.1f} s "
         f"| {r['post_p50'] * 1000:.0f} / {r['post_p95'] * 1000:.0f} ms "
         f"| {r['calls_median']:g} / {r['calls_max']} | {r['noticed_p50']:.2f} / {r['noticed_p95']:.2f} s "
-        f"| {r['completed']:,} | {ratio} |"
+        f"| {r['completed']:,} | {r['in_review']:,} | {ratio} |"
     )
     seq = r["sequential_per_photo"]
     latency = f", answering each call {args.latency:g} s late" if args.latency else ""
@@ -691,26 +672,6 @@ def print_result(args: argparse.Namespace, r: dict) -> None:
     print("\n".join(verdicts(args, r)))
     if r["other_cpu"] > OTHER_LOAD_WARNING:
         print("WARNING: other processes competed for the CPUs during the run; rerun on a quiet machine")
-
-
-# --- teardown ----------------------------------------------------------------------------------------
-
-
-def cleanup(args: argparse.Namespace, workdir: Path) -> None:
-    if args.keep:
-        step(f"kept {workdir}" + (f" and database {PG_BENCH_DB}" if args.database == "postgres" else ""))
-        return
-    try:
-        from django.db import connections
-
-        connections.close_all()
-    except Exception:  # noqa: BLE001 - Django may never have been set up
-        pass
-    if args.database == "postgres":
-        drop_postgres(PG_BENCH_DB)
-    if args.broker == "redis":
-        flush_redis(REDIS_BENCH_URL)
-    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
