@@ -231,8 +231,6 @@ ENHANCER_FETCH_SECONDS = env_float("ENHANCER_FETCH_SECONDS", 60.0, minimum=1.0)
 # A result can pass a gigabyte (432 MP). Its download must fit in a job's lease and a task's
 # timeout (raise ENHANCER_LEASE_SECONDS with it; a start-up check warns).
 ENHANCER_RESULT_FETCH_SECONDS = env_float("ENHANCER_RESULT_FETCH_SECONDS", 60.0, minimum=1.0)
-# Storing a file (the largest result above) is assumed no faster than this: a slow bucket's upload.
-ENHANCER_STORAGE_BYTES_PER_SECOND = env_int("ENHANCER_STORAGE_BYTES_PER_SECOND", 50 * 1024 * 1024, minimum=1)
 # A claimed job is another worker's to take once its lease runs out (the worker died). Longer than
 # any step (3 tries of connect + read timeouts, or a download and the storing of its file), and so
 # is the task timeout below; short enough to recover quickly.
@@ -243,7 +241,6 @@ LONGEST_STEP_SECONDS = longest_step_seconds(
     result_fetch=ENHANCER_RESULT_FETCH_SECONDS,
     max_image_bytes=ENHANCER_MAX_IMAGE_BYTES,
     max_result_bytes=ENHANCER_MAX_RESULT_BYTES,
-    storage_bytes_per_second=ENHANCER_STORAGE_BYTES_PER_SECOND,
 )
 ENHANCER_LEASE_SECONDS = env_int("ENHANCER_LEASE_SECONDS", math.ceil(LONGEST_STEP_SECONDS) + 30, minimum=5)
 ENHANCER_TICK_SECONDS = env_float("ENHANCER_TICK_SECONDS", 1.0, minimum=0.05)
@@ -251,15 +248,9 @@ ENHANCER_TICKER_RUN_SECONDS = env_float("ENHANCER_TICKER_RUN_SECONDS", 50.0, min
 ENHANCER_BATCH_SIZE = env_int("ENHANCER_BATCH_SIZE", 8, minimum=1)
 ENHANCER_MAX_CLAIM_PER_TICK = env_int("ENHANCER_MAX_CLAIM_PER_TICK", 400, minimum=1)
 ENHANCER_THREADS_PER_BATCH = env_int("ENHANCER_THREADS_PER_BATCH", 8, minimum=1)
-ENHANCER_MAX_STEP_ATTEMPTS = env_int("ENHANCER_MAX_STEP_ATTEMPTS", 8, minimum=1)
-ENHANCER_BACKOFF_BASE_SECONDS = env_float("ENHANCER_BACKOFF_BASE_SECONDS", 2.0)
-ENHANCER_BACKOFF_MAX_SECONDS = env_float("ENHANCER_BACKOFF_MAX_SECONDS", 120.0)
 # A paid result is downloaded again and again (backing off up to an hour, asking HitPaw for a fresh
 # link before each try) for this long after the paid call; never past HitPaw's 8 days.
 ENHANCER_RESULT_RETRY_SECONDS = env_int("ENHANCER_RESULT_RETRY_SECONDS", 8 * 24 * 3600, minimum=1)
-ENHANCER_DOWNLOAD_BACKOFF_MAX_SECONDS = env_float("ENHANCER_DOWNLOAD_BACKOFF_MAX_SECONDS", 3600.0)
-# "The task does not exist" this many polls in a row ends a job (HitPaw may lag just after accepting).
-ENHANCER_MISSING_TASK_POLLS = env_int("ENHANCER_MISSING_TASK_POLLS", 3, minimum=1)
 # A step claimed this many times in a row that never reported back (a crash, a kill) is given up.
 ENHANCER_MAX_STALLED_CLAIMS = env_int("ENHANCER_MAX_STALLED_CLAIMS", 5, minimum=1)
 # With PUBLIC_BASE_URL set, HitPaw fetches our checked copy of the photo through a signed link
@@ -286,7 +277,6 @@ ENHANCER_MAX_ANONYMOUS_REQUEST_BYTES = env_int(
 # ticker's run; the broker's retry comes only after the timeout plus a margin for queueing.
 Q_WORKERS = env_int("ENHANCER_WORKERS", 4, minimum=2)
 Q_TIMEOUT = int(max(ENHANCER_LEASE_SECONDS - 10, ENHANCER_TICKER_RUN_SECONDS + 30))
-KEPT_TASK_RESULTS = env_int("ENHANCER_KEPT_TASK_RESULTS", 0, minimum=0)
 Q_CLUSTER = {
     # The same on every host: with Redis it is the queue's key (django-q2's Q_CLUSTER_NAME would
     # split the queue), so hosts named apart would not share the work.
@@ -298,10 +288,9 @@ Q_CLUSTER = {
     "max_attempts": 3,
     "ack_failures": True,
     "catch_up": False,
-    # Successful tasks are not kept (-1): django-q2 reads every kept one to prune one, ~30 ms of the
-    # cluster's CPU per task at 500 (docs/benchmarks.md). Failed tasks are always kept; a job's
-    # timeline is its record. ENHANCER_KEPT_TASK_RESULTS=N keeps the last N for the admin again.
-    "save_limit": KEPT_TASK_RESULTS or -1,
+    # Successful tasks are not kept (-1): django-q2 reads every kept one to prune one, a cost on
+    # every task (docs/benchmarks.md). Failed tasks are always kept; a job's timeline is its record.
+    "save_limit": -1,
     "poll": 0.3,
     "label": "Background tasks",
 }

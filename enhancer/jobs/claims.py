@@ -39,7 +39,6 @@ def longest_step_seconds() -> float:
         result_fetch=settings.ENHANCER_RESULT_FETCH_SECONDS,
         max_image_bytes=settings.ENHANCER_MAX_IMAGE_BYTES,
         max_result_bytes=settings.ENHANCER_MAX_RESULT_BYTES,
-        storage_bytes_per_second=settings.ENHANCER_STORAGE_BYTES_PER_SECOND,
     )
 
 

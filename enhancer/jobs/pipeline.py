@@ -33,6 +33,17 @@ from enhancer.models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
+# Tuning, fixed here rather than set by an operator (tests shorten it with monkeypatch): a step that
+# failed for a passing reason (a timeout, a 5xx) is tried at most MAX_STEP_ATTEMPTS times, waiting
+# from BACKOFF_BASE_SECONDS and doubling up to BACKOFF_MAX_SECONDS (jittered); a paid result's
+# download, retried for days, backs off up to DOWNLOAD_BACKOFF_MAX_SECONDS.
+MAX_STEP_ATTEMPTS = 8
+BACKOFF_BASE_SECONDS = 2.0
+BACKOFF_MAX_SECONDS = 120.0
+DOWNLOAD_BACKOFF_MAX_SECONDS = 3600.0
+# "The task does not exist" this many polls in a row ends a job (HitPaw may lag just after accepting).
+MISSING_TASK_POLLS = 3
+
 MSG_CRASHED_MID_SUBMIT = (
     "The app lost track of this photo while sending it to HitPaw (it stopped, or could not record "
     "HitPaw's answer), so we do not know whether HitPaw took it (and charged for it). It will not "
@@ -419,7 +430,7 @@ def _poll_failed(job: Job, token: str, error: HitPawError) -> None:
     if error.code == CODE_TASK_MISSING:
         # HitPaw may not know a job for a moment after accepting it: a few answers in a row end it.
         seen = job.attempts + 1 if job.error_code == CODE_TASK_MISSING else 1
-        if seen >= settings.ENHANCER_MISSING_TASK_POLLS:
+        if seen >= MISSING_TASK_POLLS:
             _end(job, token, JobStatus.FAILED, error.message, error.code, attempts=seen)
             return
         message, attempts = job.message, seen
@@ -528,11 +539,7 @@ def _retry_download(job: Job, token: str, problem: str) -> None:
     give_up_at = paid_at + _seconds(min(settings.ENHANCER_RESULT_RETRY_SECONDS, RESULT_LINK_DAYS * 86400))
     attempts = job.attempts + 1
     if job.db_now < give_up_at:
-        delay = jittered_backoff(
-            job.attempts,
-            settings.ENHANCER_BACKOFF_BASE_SECONDS,
-            settings.ENHANCER_DOWNLOAD_BACKOFF_MAX_SECONDS,
-        )
+        delay = jittered_backoff(job.attempts, BACKOFF_BASE_SECONDS, DOWNLOAD_BACKOFF_MAX_SECONDS)
         claims.update(
             job.pk,
             token,
@@ -596,7 +603,7 @@ def _retry_or_fail(
     # HitPaw's own messages may promise a retry: say it once, and never on a failed job.
     message = message.removesuffix(" We will try again shortly.")
     attempts = job.attempts + 1
-    if transient and attempts < (limit or settings.ENHANCER_MAX_STEP_ATTEMPTS):
+    if transient and attempts < (limit or MAX_STEP_ATTEMPTS):
         delay = max(_backoff(job.attempts), retry_after or 0)
         claims.update(
             job.pk,
@@ -630,9 +637,7 @@ def _end(job: Job, token: str, status: str, message: str, code: int | None = Non
 
 
 def _backoff(attempts: int) -> float:
-    return jittered_backoff(
-        attempts, settings.ENHANCER_BACKOFF_BASE_SECONDS, settings.ENHANCER_BACKOFF_MAX_SECONDS
-    )
+    return jittered_backoff(attempts, BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS)
 
 
 def _later(seconds: float):

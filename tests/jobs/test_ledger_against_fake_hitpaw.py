@@ -7,7 +7,7 @@ import re
 import pytest
 
 from enhancer.hitpaw.client import HitPawClient
-from enhancer.jobs import intake
+from enhancer.jobs import intake, pipeline
 from enhancer.models import Job
 from tests.support.jobs import step
 
@@ -15,7 +15,7 @@ from tests.support.jobs import step
 @pytest.fixture
 def desk(settings, fake, monkeypatch):
     settings.ENHANCER_ALLOW_PRIVATE_URLS = True
-    settings.ENHANCER_BACKOFF_BASE_SECONDS = 0.01
+    monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
     monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
     fake.reset()
     return HitPawClient("test-key", fake.url, retry_submissions=False)

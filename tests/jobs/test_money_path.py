@@ -50,8 +50,8 @@ def web(monkeypatch, fake_dns):
 
 
 @pytest.fixture(autouse=True)
-def quick(settings):
-    settings.ENHANCER_BACKOFF_BASE_SECONDS = 0.01
+def quick(settings, monkeypatch):
+    monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
 
 
 def serve(web, url: str, width: int, height: int) -> None:

@@ -7,6 +7,7 @@ import responses
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
+from enhancer.jobs import pipeline
 from enhancer.models import JobStatus
 from tests.support.images import image_bytes, image_size
 from tests.support.jobs import (
@@ -24,8 +25,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def quick(settings):
-    settings.ENHANCER_BACKOFF_BASE_SECONDS = 0.01
+def quick(settings, monkeypatch):
+    monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
 
 
 @pytest.fixture
@@ -105,15 +106,15 @@ def test_it_keeps_trying_a_broken_result_link_long_after_the_old_three_tries(web
     web.add(responses.GET, RESULT_URL, **answer)
     job = downloading()
 
-    seen = {step(job, StubClient()).status for _ in range(settings.ENHANCER_MAX_STEP_ATTEMPTS + 2)}
+    seen = {step(job, StubClient()).status for _ in range(pipeline.MAX_STEP_ATTEMPTS + 2)}
 
     assert seen == {"downloading"}
-    assert downloads(web, RESULT_URL) == settings.ENHANCER_MAX_STEP_ATTEMPTS + 2
+    assert downloads(web, RESULT_URL) == pipeline.MAX_STEP_ATTEMPTS + 2
     assert job.finished_at is None
 
 
-def test_it_backs_off_up_to_an_hour_between_tries_of_a_paid_result(web, settings):
-    settings.ENHANCER_BACKOFF_BASE_SECONDS = 2
+def test_it_backs_off_up_to_an_hour_between_tries_of_a_paid_result(web, settings, monkeypatch):
+    monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 2)
     web.add(responses.GET, RESULT_URL, status=503)
     before = timezone.now()
 

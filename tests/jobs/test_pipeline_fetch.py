@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from enhancer import tasks
-from enhancer.jobs import claims, intake
+from enhancer.jobs import claims, intake, pipeline
 from enhancer.models import JobStatus
 from tests.support.images import image_size
 from tests.support.jobs import (
@@ -30,8 +30,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def quick(settings, monkeypatch):
-    settings.ENHANCER_BACKOFF_BASE_SECONDS = 0.01
-    settings.ENHANCER_MAX_STEP_ATTEMPTS = 3
+    monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
+    monkeypatch.setattr(pipeline, "MAX_STEP_ATTEMPTS", 3)
     monkeypatch.setattr(tasks, "kick", lambda: None)
 
 
@@ -170,8 +170,8 @@ def test_it_goes_on_once_the_website_answers_again(web):
     assert job.message == "Sending to HitPaw."
 
 
-def test_it_waits_longer_after_each_failed_fetch(web, settings):
-    settings.ENHANCER_BACKOFF_BASE_SECONDS = 60
+def test_it_waits_longer_after_each_failed_fetch(web, settings, monkeypatch):
+    monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 60)
     web.add(responses.GET, PHOTO_URL, status=503)
     job = make_job()
 

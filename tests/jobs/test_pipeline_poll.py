@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def quick(settings):
-    settings.ENHANCER_BACKOFF_BASE_SECONDS = 0.01
+def quick(settings, monkeypatch):
+    monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
     settings.ENHANCER_POLL_INTERVAL_SECONDS = 7
 
 
@@ -131,12 +131,12 @@ def test_it_fails_a_job_hitpaw_no_longer_knows_after_a_few_answers_in_a_row(sett
     client = StubClient(statuses=[vendor_error(110400002, 400)])
     job = converting()
 
-    seen = [step(job, client).status for _ in range(settings.ENHANCER_MISSING_TASK_POLLS)]
+    seen = [step(job, client).status for _ in range(pipeline.MISSING_TASK_POLLS)]
 
-    assert seen == ["converting"] * (settings.ENHANCER_MISSING_TASK_POLLS - 1) + ["failed"]
+    assert seen == ["converting"] * (pipeline.MISSING_TASK_POLLS - 1) + ["failed"]
     assert "does not exist" in job.message
     assert job.error_code == 110400002
-    assert len(client.status_calls) == settings.ENHANCER_MISSING_TASK_POLLS
+    assert len(client.status_calls) == pipeline.MISSING_TASK_POLLS
 
 
 def test_it_keeps_polling_when_hitpaw_forgets_a_job_only_for_a_moment():

@@ -25,9 +25,9 @@ BUSY = vendor_error(100429000, 429)
 
 
 @pytest.fixture(autouse=True)
-def quick(settings):
-    settings.ENHANCER_BACKOFF_BASE_SECONDS = 0.01
-    settings.ENHANCER_MAX_STEP_ATTEMPTS = 3
+def quick(settings, monkeypatch):
+    monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
+    monkeypatch.setattr(pipeline, "MAX_STEP_ATTEMPTS", 3)
     settings.ENHANCER_POLL_INTERVAL_SECONDS = 7
 
 

@@ -30,8 +30,8 @@ EXPIRED = dict(status=403, body="Request has expired", content_type="text/plain"
 
 
 @pytest.fixture(autouse=True)
-def quick(settings):
-    settings.ENHANCER_BACKOFF_BASE_SECONDS = 0.01
+def quick(settings, monkeypatch):
+    monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
 
 
 @pytest.fixture

@@ -129,8 +129,8 @@ def test_a_lost_charge_cannot_give_a_numbered_job_another_number():
     assert not CoinCharge.objects.exists()
 
 
-def test_a_resumed_photo_hitpaw_no_longer_has_ends_plainly_again(settings):
-    settings.ENHANCER_MISSING_TASK_POLLS = 1
+def test_a_resumed_photo_hitpaw_no_longer_has_ends_plainly_again(settings, monkeypatch):
+    monkeypatch.setattr(pipeline, "MISSING_TASK_POLLS", 1)
     client = StubClient(statuses=[vendor_error(CODE_TASK_MISSING)])
     job = make_job(JobStatus.TIMED_OUT, hitpaw_job_id="hp-1", coins=20, submitted_at=timezone.now())
     resume.resume([job.pk])

@@ -19,8 +19,8 @@ from tests.support.jobs import (
 
 
 @pytest.fixture(autouse=True)
-def quick(settings):
-    settings.ENHANCER_BACKOFF_BASE_SECONDS = 0.01
+def quick(settings, monkeypatch):
+    monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
     settings.ENHANCER_BATCH_SIZE = 2
     settings.ENHANCER_TICK_SECONDS = 0.05
 

@@ -2,8 +2,6 @@
 
 import json
 
-import pytest
-
 from enhancer.jobs import claims, timing
 from tests.test_database_connections import in_a_new_process
 
@@ -16,7 +14,8 @@ PRINT_TIMES = (
 )
 
 
-def test_saving_the_largest_result_counts_its_storing_at_a_slow_buckets_pace():
+def test_saving_the_largest_result_counts_its_storing_at_a_slow_buckets_pace(monkeypatch):
+    monkeypatch.setattr(timing, "STORAGE_BYTES_PER_SECOND", 10 * MIB)
     longest = timing.longest_step_seconds(
         connect=5,
         read=15,
@@ -24,24 +23,20 @@ def test_saving_the_largest_result_counts_its_storing_at_a_slow_buckets_pace():
         result_fetch=60,
         max_image_bytes=50 * MIB,
         max_result_bytes=int(1.5 * GIB),
-        storage_bytes_per_second=10 * MIB,
     )
 
     assert longest >= 60 + 1536 / 10  # the download, then 1.5 GB written at 10 MB/s
 
 
-def test_the_settings_longest_step_is_the_same_rule(settings):
-    settings.ENHANCER_STORAGE_BYTES_PER_SECOND = 1 * MIB
+def test_the_settings_longest_step_is_the_same_rule(settings, monkeypatch):
+    monkeypatch.setattr(timing, "STORAGE_BYTES_PER_SECOND", 1 * MIB)
     settings.ENHANCER_MAX_RESULT_BYTES = 600 * MIB
 
     assert claims.longest_step_seconds() >= 600
 
 
-@pytest.mark.parametrize(
-    "env", [{}, {"ENHANCER_STORAGE_BYTES_PER_SECOND": str(5 * MIB)}], ids=["defaults", "slow bucket"]
-)
-def test_the_lease_and_the_task_timeout_outlast_the_longest_step(env):
-    longest, lease, task_timeout = json.loads(in_a_new_process(PRINT_TIMES, **env))
+def test_the_lease_and_the_task_timeout_outlast_the_longest_step():
+    longest, lease, task_timeout = json.loads(in_a_new_process(PRINT_TIMES))
 
     assert lease >= longest + claims.STEP_MARGIN_SECONDS
     assert task_timeout >= longest + claims.STEP_MARGIN_SECONDS

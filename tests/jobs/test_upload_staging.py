@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from enhancer.hitpaw.client import HitPawClient
-from enhancer.jobs import intake
+from enhancer.jobs import intake, pipeline
 from enhancer.models import Job, JobStatus
 from tests.support.images import image_bytes
 from tests.support.jobs import step
@@ -19,7 +19,7 @@ def office(settings, fake, monkeypatch):
     settings.SANDBOX_MODE = False
     settings.PUBLIC_BASE_URL = ""
     settings.ENHANCER_ALLOW_PRIVATE_URLS = True  # the fake's result links are on loopback
-    settings.ENHANCER_BACKOFF_BASE_SECONDS = 0.01
+    monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
     monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
     fake.reset()
     fake.set_global()
@@ -74,9 +74,9 @@ def test_a_failed_upload_to_hitpaws_storage_is_tried_again_and_charges_nothing(
 
 @pytest.mark.django_db(transaction=True)
 def test_an_upload_that_never_reaches_hitpaws_storage_fails_without_a_charge(
-    office, fake, alice, catalogue, settings
+    office, fake, alice, catalogue, settings, monkeypatch
 ):
-    settings.ENHANCER_MAX_STEP_ATTEMPTS = 2
+    monkeypatch.setattr(pipeline, "MAX_STEP_ATTEMPTS", 2)
     fake.set_global(put_failures=10)
     job = run_to_the_end(upload(alice, catalogue["general_2x"]), office)
 

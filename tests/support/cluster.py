@@ -10,6 +10,7 @@ benchmark (scripts/bench_polling.py) uses too; `Cluster` points it at the test d
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -24,6 +25,7 @@ from django.db import connection
 
 from enhancer.management.processes import signal_group, stop_group
 from enhancer.models import TERMINAL_STATUSES, Job
+from tests.support.tuned_manage import CONSTANTS_ENV
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 STOP_GRACE_SECONDS = 5
@@ -34,13 +36,16 @@ LOG_TAIL_LINES = 60
 FAST_SETTINGS = {
     "ENHANCER_POLL_INTERVAL_SECONDS": "0.5",
     "ENHANCER_TICK_SECONDS": "0.3",
-    "ENHANCER_BACKOFF_BASE_SECONDS": "0.2",
-    "ENHANCER_BACKOFF_MAX_SECONDS": "2",
     "ENHANCER_LEASE_SECONDS": "8",
     "ENHANCER_READ_TIMEOUT": "2",
     "ENHANCER_CONNECT_TIMEOUT": "2",
     "ENHANCER_JOB_DEADLINE_SECONDS": "300",
     "ENHANCER_TICKER_RUN_SECONDS": "20",
+}
+# Tuning constants shortened the same way in the cluster's processes (tests/support/tuned_manage.py).
+FAST_CONSTANTS = {
+    "enhancer.jobs.pipeline.BACKOFF_BASE_SECONDS": 0.2,
+    "enhancer.jobs.pipeline.BACKOFF_MAX_SECONDS": 2,
 }
 
 
@@ -79,7 +84,7 @@ class QCluster:
             log.write(f"\n===== cluster start #{self.starts} at {time.strftime('%H:%M:%S')} =====\n")
             log.flush()
             self.process = subprocess.Popen(
-                [sys.executable, "manage.py", "qcluster"],
+                [sys.executable, "-m", "tests.support.tuned_manage", "qcluster"],
                 cwd=PROJECT_DIR,
                 env=self.env,
                 stdout=log,
@@ -124,7 +129,15 @@ class QCluster:
 class Cluster(QCluster):
     """`manage.py qcluster` against the test database and a fake HitPaw server; a context manager."""
 
-    def __init__(self, fake_url: str, media_root: Path, log_path: Path, **settings: Any) -> None:
+    def __init__(
+        self,
+        fake_url: str,
+        media_root: Path,
+        log_path: Path,
+        *,
+        constants: dict[str, Any] | None = None,
+        **settings: Any,
+    ) -> None:
         env = dict(os.environ)
         env.pop("DJANGO_TEST_DB_NAME", None)
         env.update(
@@ -138,6 +151,7 @@ class Cluster(QCluster):
             **FAST_SETTINGS,
         )
         env.update({name: str(value) for name, value in settings.items()})
+        env[CONSTANTS_ENV] = json.dumps({**FAST_CONSTANTS, **(constants or {})})
         super().__init__(env, log_path)
 
 

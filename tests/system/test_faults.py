@@ -95,9 +95,9 @@ def cluster(django_db_setup, fake, shared_media, tmp_path_factory):
         "ENHANCER_MAX_RESULT_BYTES": MAX_RESULT_BYTES,
         "ENHANCER_READ_TIMEOUT": READ_TIMEOUT,
         "ENHANCER_RESULT_RETRY_SECONDS": RESULT_RETRY_SECONDS,
-        "ENHANCER_DOWNLOAD_BACKOFF_MAX_SECONDS": 2,
     }
-    with Cluster(fake.url, shared_media, log_path, **limits) as running:
+    constants = {"enhancer.jobs.pipeline.DOWNLOAD_BACKOFF_MAX_SECONDS": 2}
+    with Cluster(fake.url, shared_media, log_path, constants=constants, **limits) as running:
         yield running
 
 

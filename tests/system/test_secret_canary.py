@@ -22,7 +22,7 @@ from django_q.signing import SignedPackage
 from django_q.tasks import _sync, async_task
 
 from enhancer.hitpaw.errors import HitPawError
-from enhancer.jobs import claims, client_factory
+from enhancer.jobs import claims, client_factory, pipeline
 from enhancer.models import Job
 from tests.support.fake_hitpaw import FakeHitPaw
 from tests.support.jobs import make_job
@@ -58,11 +58,11 @@ def app_with_canary(settings, canary_hitpaw, monkeypatch, caplog):
     settings.HITPAW_BASE_URL = canary_hitpaw.url
     settings.ENHANCER_ALLOW_PRIVATE_URLS = True
     settings.ENHANCER_READ_TIMEOUT = 2
-    settings.ENHANCER_BACKOFF_BASE_SECONDS = 0.01
-    settings.ENHANCER_MISSING_TASK_POLLS = 2
-    settings.ENHANCER_MAX_STEP_ATTEMPTS = 3
+    monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
+    monkeypatch.setattr(pipeline, "MISSING_TASK_POLLS", 2)
+    monkeypatch.setattr(pipeline, "MAX_STEP_ATTEMPTS", 3)
     monkeypatch.setattr(Conf, "SYNC", True)
-    # Successful tasks are kept when an operator asks (ENHANCER_KEPT_TASK_RESULTS): checked too.
+    # Successful tasks, were they kept (django-q2's save_limit), are checked too.
     monkeypatch.setattr(Conf, "SAVE_LIMIT", 500)
     # In-process workers "spawn" for every task: no ticker watch of their own, this test hands out steps.
     monkeypatch.setattr("enhancer.tasks.watch_ticker", lambda: None)

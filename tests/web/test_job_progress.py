@@ -4,12 +4,13 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from enhancer.jobs import pipeline
 from enhancer.models import Job, JobStatus
 from tests.support.jobs import make_job
 
 
-def test_it_says_which_try_a_retried_step_is_on(alice_client, alice, settings):
-    settings.ENHANCER_MAX_STEP_ATTEMPTS = 8
+def test_it_says_which_try_a_retried_step_is_on(alice_client, alice, settings, monkeypatch):
+    monkeypatch.setattr(pipeline, "MAX_STEP_ATTEMPTS", 8)
     job = make_job(
         JobStatus.FETCHING, user=alice, attempts=2, message="The site did not answer. Trying again shortly."
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 from pathlib import Path, PurePath
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from enhancer.coins.usage import coin_usage
-from enhancer.jobs import intake, resume, retry_advice
+from enhancer.jobs import intake, pipeline, resume, retry_advice
 from enhancer.jobs import thumbnails as job_thumbnails
 from enhancer.media import thumbnails
 from enhancer.models import Job, JobStatus
@@ -90,7 +89,7 @@ def tries(job: Job) -> str:
     """`try 3 of 8` while a step is being tried again after a passing failure; empty otherwise."""
     if not job.is_active or not job.attempts:
         return ""
-    most = settings.ENHANCER_MAX_STEP_ATTEMPTS
+    most = pipeline.MAX_STEP_ATTEMPTS
     current = job.attempts + 1
     return f"try {current} of {most}" if current <= most else f"try {current}"
 
