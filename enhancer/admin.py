@@ -20,7 +20,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import Truncator
 from django_q.models import Failure, OrmQ, Schedule, Success
 
-from enhancer.coins import budgets, ledger
+from enhancer.coins import budgets, charged, ledger
 from enhancer.jobs import pauses, resume, review
 from enhancer.models import (
     CoinCharge,
@@ -196,8 +196,10 @@ class JobAdmin(admin.ModelAdmin):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
-            coins = changelist.queryset.aggregate(estimated=Sum("estimated_coins"), actual=Sum("coins"))
-            response.context_data["coins_total"] = {k: v or 0 for k, v in coins.items()}
+            estimated = changelist.queryset.aggregate(total=Sum("estimated_coins"))["total"] or 0
+            # What the ledger charged for these jobs: a photo sent again counts each time.
+            actual = charged.charged_for_jobs(changelist.queryset)
+            response.context_data["coins_total"] = {"estimated": estimated, "actual": actual}
         return response
 
     @admin.display(description="Status", ordering="status")

@@ -11,35 +11,34 @@ from django.utils import timezone
 
 from enhancer.coins import day_totals
 from enhancer.coins.local_days import LocalDate
-from enhancer.models import CoinCharge, EnhanceModel, Job
+from enhancer.models import CoinCharge, EnhanceModel
 
 
 @dataclass(frozen=True)
 class Usage:
-    recent: list[Job]
+    recent: list[CoinCharge]
     today: int
     month: int
     total: int
 
 
 def coin_usage(user=None, recent: int = 10) -> Usage:
-    """Charges for one user (or everyone when `user` is None)."""
-    charged = Job.objects.filter(coins__isnull=False, submitted_at__isnull=False)
-    if user is not None:
-        charged = charged.filter(user=user)
+    """The ledger's charges for one user (or everyone when `user` is None): the latest, and the
+    coins of today, this month and all time (a photo sent again counts each time it was charged)."""
+    entries = CoinCharge.objects.all() if user is None else CoinCharge.objects.filter(user=user)
     now = timezone.localtime()
     day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     month_start = day_start.replace(day=1)
     return Usage(
-        recent=list(charged.select_related("model").order_by("-submitted_at")[:recent]),
-        today=_sum(charged, day_start),
-        month=_sum(charged, month_start),
-        total=charged.aggregate(total=Sum("coins"))["total"] or 0,
+        recent=list(entries.select_related("job", "model").order_by("-at", "-pk")[:recent]),
+        today=_sum(entries.filter(at__gte=day_start)),
+        month=_sum(entries.filter(at__gte=month_start)),
+        total=_sum(entries),
     )
 
 
-def _sum(charged, since: datetime) -> int:
-    return charged.filter(submitted_at__gte=since).aggregate(total=Sum("coins"))["total"] or 0
+def _sum(entries) -> int:
+    return entries.aggregate(total=Sum("coins"))["total"] or 0
 
 
 # --- The ledger's view: what HitPaw charged, by range, day, model and person -----------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from enhancer.coins.charged import with_charged
 from enhancer.models import Batch, Job, ShareLink
 
 SEE_ALL_JOBS = "enhancer.view_job"
@@ -54,8 +55,9 @@ def sees_price_checks(user) -> bool:
 
 
 def visible_jobs(user):
-    """The jobs `user` may see: their own, or everyone's for reviewers and admins."""
-    jobs = Job.objects.select_related("model", "user")
+    """The jobs `user` may see: their own, or everyone's for reviewers and admins; each with what
+    the ledger charged for it (`charged`)."""
+    jobs = with_charged(Job.objects.select_related("model", "user"))
     return jobs if sees_all_jobs(user) else jobs.filter(user=user)
 
 

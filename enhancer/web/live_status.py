@@ -14,7 +14,8 @@ def job_state(job: Job, *, message: bool = True) -> dict:
     state = {"status": job.status, "label": job.get_status_display()}
     if message:
         state["message"] = job.message
-    state.update(coins=job.coins, terminal=job.is_terminal, can_cancel=job.can_cancel)
+    # `charged`: every charge the ledger holds for the photo (querysets annotate it, coins.charged).
+    state.update(coins=job.charged, terminal=job.is_terminal, can_cancel=job.can_cancel)
     return state
 
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from enhancer.coins.charged import with_charged
 from enhancer.jobs import intake
 from enhancer.media import storage
 from enhancer.models import Batch, Job, JobStatus
@@ -27,9 +28,10 @@ PHOTOS_PER_PAGE = 100
 def summarize(photos: list[tuple]) -> dict:
     """Counts and coins for the batch's header, the same for the page and its live updates.
 
-    `photos` are `(status, coins, estimated_coins)` rows of every photo of the batch: a narrow read,
+    `photos` are `(status, coins, estimated_coins, charged)` rows of every photo of the batch (`coins`
+    says whether the current submission is paid; `charged` is what the ledger holds): a narrow read,
     as a batch of hundreds would otherwise make a full job object for each just to count them."""
-    statuses = [status for status, _, _ in photos]
+    statuses = [status for status, *_ in photos]
     return {
         "count": len(photos),
         "done": statuses.count(JobStatus.COMPLETED),
@@ -37,27 +39,31 @@ def summarize(photos: list[tuple]) -> dict:
         "working": sum(1 for status in statuses if status in ACTIVE_STATUSES),
         # Paid photos (charged) are resumed one by one, not sent again with the others.
         "retryable": sum(
-            1 for status, coins, _ in photos if status in intake.RETRYABLE_STATUSES and coins is None
+            1 for status, coins, *_ in photos if status in intake.RETRYABLE_STATUSES and coins is None
         ),
-        "coins": sum(coins or 0 for _, coins, _ in photos),
+        "coins": sum(charged or 0 for *_, charged in photos),
         # Waiting for an admin's check: HitPaw may have charged them, at about their estimates.
-        "review": sum(1 for status, coins, _ in photos if status == JobStatus.NEEDS_REVIEW and coins is None),
+        "review": sum(
+            1 for status, coins, *_ in photos if status == JobStatus.NEEDS_REVIEW and coins is None
+        ),
         "review_coins": sum(
             estimated or 0
-            for status, coins, estimated in photos
+            for status, coins, estimated, _ in photos
             if status == JobStatus.NEEDS_REVIEW and coins is None
         ),
-        "estimated": sum(estimated or 0 for _, _, estimated in photos),
+        "estimated": sum(estimated or 0 for _, _, estimated, _ in photos),
         "finished": all(status in TERMINAL_STATUSES for status in statuses),
     }
 
 
 def totals_and_page(batch: Batch, page_number: str | None, jobs: QuerySet[Job]) -> tuple[dict, Page]:
     """The totals of every photo of the batch, and one page of its photos as full jobs from `jobs`."""
-    photos = list(batch.current_jobs().values_list("pk", "status", "coins", "estimated_coins"))
+    photos = list(
+        with_charged(batch.current_jobs()).values_list("pk", "status", "coins", "estimated_coins", "charged")
+    )
     page = Paginator(photos, PHOTOS_PER_PAGE).get_page(page_number)
     shown = [pk for pk, *_ in page.object_list]
-    page.object_list = list(jobs.filter(pk__in=shown).order_by("position", "pk"))
+    page.object_list = list(with_charged(jobs).filter(pk__in=shown).order_by("position", "pk"))
     return summarize([row for _, *row in photos]), page
 
 

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from enhancer.coins.charged import with_charged
 from enhancer.coins.usage import coin_usage
 from enhancer.jobs import intake, pipeline, resume, retry_advice
 from enhancer.jobs import thumbnails as job_thumbnails
@@ -32,7 +33,7 @@ JOBS_PER_PAGE = 20
 @require_GET
 def job_list(request: HttpRequest) -> HttpResponse:
     filters = HistoryFilterForm(request.GET or None)
-    jobs = filters.filter(Job.objects.filter(user=request.user).select_related("model"))
+    jobs = filters.filter(with_charged(Job.objects.filter(user=request.user).select_related("model")))
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -55,7 +56,7 @@ def jobs_status(request: HttpRequest) -> JsonResponse:
     """The status of several of the user's jobs at once (`?ids=1,2,3`), for the history to update itself."""
     parts = request.GET.get("ids", "").split(",", JOBS_PER_PAGE)[:JOBS_PER_PAGE]
     ids = [number for number in map(whole_number, parts) if number is not None]
-    jobs = Job.objects.filter(user=request.user, pk__in=ids)
+    jobs = with_charged(Job.objects.filter(user=request.user, pk__in=ids))
     return JsonResponse({"jobs": listed_states(jobs, message=False)})
 
 
