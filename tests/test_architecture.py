@@ -92,3 +92,44 @@ def test_nothing_outside_the_sandbox_imports_it():
         if "sandbox" in path.relative_to(APP).parts:
             continue
         assert not any(room_of(m) == "sandbox" for m in imports_of(path)), path
+
+
+def test_the_coin_and_net_rooms_exist():
+    for room in ("coins", "net", "ops"):
+        assert (APP / room / "__init__.py").is_file(), room
+
+
+def test_jobs_never_imports_the_task_module_or_what_sits_above_it():
+    """jobs/ queues work by dotted path (`async_task("enhancer.tasks.<name>")`): tasks.py imports
+    jobs, never the reverse; nor does jobs/ import the pages, ops or the sandbox."""
+    for path in (APP / "jobs").rglob("*.py"):
+        above = {m for m in imports_of(path) if room_of(m) in ("tasks", "web", "ops", "sandbox", "admin")}
+        assert not above, f"{path.name} imports {above}"
+
+
+def test_coins_import_only_the_models_and_vendor_facts():
+    for path in (APP / "coins").rglob("*.py"):
+        bad = {m for m in imports_of(path) if room_of(m) not in (None, "coins", "models", "hitpaw")}
+        assert not bad, f"{path.name} imports {bad}"
+
+
+def test_net_knows_nothing_of_the_rest_of_the_app():
+    for path in (APP / "net").rglob("*.py"):
+        bad = {m for m in imports_of(path) if room_of(m) not in (None, "net")}
+        assert not bad, f"{path.name} imports {bad}"
+
+
+def test_only_net_opens_connections_to_links_others_chose():
+    """The image fetcher and the form go through `enhancer.net`; no other module builds a pinned
+    session or judges addresses of its own."""
+    for path in APP.rglob("*.py"):
+        if "net" in path.relative_to(APP).parts:
+            continue
+        found = imports_of(path)
+        assert "urllib3.connection" not in found and "requests.adapters" not in found, path
+
+
+def test_pages_show_what_the_ledger_charged_not_job_coins():
+    """A photo's coins on a page come from the ledger (`charged`, `enhancer/coins/charged.py`)."""
+    for template in (ROOT / "templates").rglob("*.html"):
+        assert "{{ job.coins" not in template.read_text(), template
