@@ -12,7 +12,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 import requests
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
@@ -283,7 +283,7 @@ class _Capped:
             yield chunk
 
 
-def _is_web_link(value: Any) -> bool:
+def _is_web_link(value: Any) -> TypeGuard[str]:
     return isinstance(value, str) and value.startswith(("https://", "http://")) and len(value) <= 2000
 
 

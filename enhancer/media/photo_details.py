@@ -13,7 +13,7 @@ and written again by Pillow, within the app's pixel limit.
 from __future__ import annotations
 
 import struct
-from typing import BinaryIO
+from typing import IO
 
 from PIL import Image
 
@@ -42,7 +42,7 @@ def sniff_format(head: bytes) -> str | None:
     return None
 
 
-def remove_details(source: BinaryIO, out: BinaryIO, fmt: str) -> None:
+def remove_details(source: IO[bytes], out: IO[bytes], fmt: str) -> None:
     """Write `source` (a photo in format `fmt`) to `out` (seekable) without its details."""
     writers = {"JPEG": _jpeg, "PNG": _png, "WEBP": _webp, "BMP": _copy}
     try:
@@ -54,7 +54,7 @@ def remove_details(source: BinaryIO, out: BinaryIO, fmt: str) -> None:
 class _Reader:
     """A file read in blocks; `buffer[pos:]` holds the bytes read but not used yet."""
 
-    def __init__(self, source: BinaryIO) -> None:
+    def __init__(self, source: IO[bytes]) -> None:
         self.source = source
         self.buffer = b""
         self.pos = 0
@@ -86,7 +86,7 @@ class _Reader:
         self.pos += 1
         return self.buffer[self.pos - 1]
 
-    def pass_on(self, count: int, out: BinaryIO | None) -> None:
+    def pass_on(self, count: int, out: IO[bytes] | None) -> None:
         """Copy the next `count` bytes to `out` (or skip them when `out` is None), block by block."""
         while count:
             if not self.fill(1):
@@ -112,7 +112,7 @@ def _jpeg_segment_kept(marker: int, payload: bytes) -> bool:
     return not (0xE3 <= marker <= 0xEF or marker == 0xFE)
 
 
-def _jpeg(source: BinaryIO, out: BinaryIO) -> None:
+def _jpeg(source: IO[bytes], out: IO[bytes]) -> None:
     reader = _Reader(source)
     if reader.read(2) != b"\xff\xd8":
         raise DetailsNotRemoved("Not a JPEG.")
@@ -157,7 +157,7 @@ def _next_marker(reader: _Reader) -> int | None:
         return None
 
 
-def _copy_scan(reader: _Reader, out: BinaryIO) -> None:
+def _copy_scan(reader: _Reader, out: IO[bytes]) -> None:
     """Copy a scan's coded data up to the next marker (0xFF not followed by 0x00 or a restart)."""
     while reader.fill(2):
         at = reader.buffer.find(b"\xff", reader.pos)
@@ -177,7 +177,7 @@ def _copy_scan(reader: _Reader, out: BinaryIO) -> None:
     reader.pos = len(reader.buffer)
 
 
-def _write_orientation(payload: bytes, out: BinaryIO) -> bool:
+def _write_orientation(payload: bytes, out: IO[bytes]) -> bool:
     """Write an EXIF segment holding only the orientation, if the photo's is not the default."""
     exif = Image.Exif()
     try:
@@ -198,7 +198,7 @@ def _write_orientation(payload: bytes, out: BinaryIO) -> bool:
 PNG_DETAILS = {b"eXIf", b"tEXt", b"zTXt", b"iTXt", b"tIME"}
 
 
-def _png(source: BinaryIO, out: BinaryIO) -> None:
+def _png(source: IO[bytes], out: IO[bytes]) -> None:
     reader = _Reader(source)
     signature = reader.read(8)
     if signature != b"\x89PNG\r\n\x1a\n":
@@ -221,7 +221,7 @@ WEBP_DETAILS = {b"EXIF", b"XMP "}
 VP8X_EXIF_AND_XMP = 0x08 | 0x04
 
 
-def _webp(source: BinaryIO, out: BinaryIO) -> None:
+def _webp(source: IO[bytes], out: IO[bytes]) -> None:
     reader = _Reader(source)
     header = reader.read(12)
     if header[:4] != b"RIFF" or header[8:] != b"WEBP":
@@ -250,12 +250,12 @@ def _webp(source: BinaryIO, out: BinaryIO) -> None:
     out.seek(end)
 
 
-def _copy(source: BinaryIO, out: BinaryIO) -> None:
+def _copy(source: IO[bytes], out: IO[bytes]) -> None:
     while block := source.read(BLOCK):
         out.write(block)
 
 
-def _reencode(source: BinaryIO, out: BinaryIO) -> None:
+def _reencode(source: IO[bytes], out: IO[bytes]) -> None:
     """Decode and write again, keeping only the pixels and the colour profile."""
     with Image.open(source) as image:
         if image.width * image.height > LARGEST_PIXELS:

@@ -173,7 +173,7 @@ class Job(models.Model):
     @property
     def result_download_name(self) -> str:
         """`shoe-enhanced.png`: what the enhanced photo is called when downloaded."""
-        suffix = PurePath(self.result.name).suffix if self.result else self.extension
+        suffix = PurePath(self.result.name).suffix if self.result.name else self.extension
         return f"{self.photo_name}-enhanced{suffix}"
 
     @property

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import os
-from typing import BinaryIO
+from typing import IO
 
 from PIL import Image, ImageFilter
 
@@ -26,7 +26,7 @@ STRIP_ROWS = 512  # result rows made at once in the reduced path
 
 
 def enhance_file(
-    source: str | os.PathLike | BinaryIO, scale: int, model_name: str, extension: str, out: BinaryIO
+    source: str | os.PathLike | IO[bytes], scale: int, model_name: str, extension: str, out: IO[bytes]
 ) -> None:
     """Really enhance an image for the sandbox: stand it upright as its EXIF says, upscale, then
     sharpen or denoise by model, and write it to `out` in the format `extension` names."""
@@ -61,7 +61,7 @@ def _decoded(opened: Image.Image, fmt: str) -> Image.Image:
     return image.copy() if image is opened else image
 
 
-def _enlarge_reduced(image: Image.Image, scale: int, fmt: str, out: BinaryIO) -> None:
+def _enlarge_reduced(image: Image.Image, scale: int, fmt: str, out: IO[bytes]) -> None:
     """Enlarge by strips of result rows, each resampled from the source rows around it (the filter
     reads past a strip's edges, so no seams), then save without extra copies: baseline JPEG (a
     progressive one holds every coefficient of the whole image in memory too)."""

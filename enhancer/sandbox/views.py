@@ -115,7 +115,7 @@ def result(request: HttpRequest, token: str) -> FileResponse:
     except signing.BadSignature:
         raise Http404("No such result.") from None
     task = SandboxTask.objects.filter(job_id=job_id).first()
-    if task is None or not task.result:
+    if task is None or not task.result.name:
         raise Http404("No such result.")
     stream = storage.open_stream(task.result.name)
     response = FileResponse(stream)

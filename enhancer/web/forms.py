@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import date, datetime, time, timedelta
+from typing import cast
 from urllib.parse import urlsplit
 
 from django import forms
@@ -22,7 +23,7 @@ from enhancer.net.addresses import obviously_local
 _url_validator = URLValidator(schemes=["http", "https"])
 CATALOGUE = {"enabled": True}  # the models a person may pick
 # What a job can keep; a longer link would pass the validator (2048) and break the save on PostgreSQL.
-MAX_LINK_LENGTH = Job._meta.get_field("img_url").max_length
+MAX_LINK_LENGTH = cast(int, Job._meta.get_field("img_url").max_length)  # a URLField always has one
 
 
 class ModelChoiceField(forms.ModelChoiceField):
@@ -137,8 +138,8 @@ class SubmitForm(forms.Form):
         super().__init__(*args, **kwargs)
         most = settings.ENHANCER_MAX_LINKS_PER_SUBMIT
         self.fields["img_url"].help_text += f" Up to {most} links at once make one batch."
-        field = self.fields["model_name"]
-        self.models = list(field.queryset)
+        field = cast(ModelChoiceField, self.fields["model_name"])  # a copy of `model_name` above
+        self.models = list(EnhanceModel.objects.filter(**CATALOGUE))  # what the field offers, read once
         field.loaded = {model.name: model for model in self.models}
         # Shown grouped by purpose; still validated against the queryset.
         field.choices = [

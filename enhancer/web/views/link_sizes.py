@@ -11,16 +11,17 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, JsonResponse
+from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from enhancer.media.fetcher import FetchError, measure_image
 from enhancer.web import measure_limits
+from enhancer.web.signed_in import SignedInRequest
 
 
 @login_required
 @require_GET
-def measure(request: HttpRequest) -> JsonResponse:
+def measure(request: SignedInRequest) -> JsonResponse:
     url = request.GET.get("url", "").strip()
     try:
         with measure_limits.measure_slot(request.user.pk):

@@ -105,7 +105,8 @@ def review_record_charge(request: HttpRequest, pk: int) -> HttpResponse:
     form = LostChargeForm(request.POST)
     if not form.is_valid():
         problems = " ".join(
-            f"{form.fields[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()
+            f"{form.fields[name].label}: {' '.join(str(error) for error in errors)}"
+            for name, errors in form.errors.items()
         )
         messages.error(request, f"Photo #{job.pk}: nothing was recorded. {problems}")
         return redirect("review_queue")

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import logging
 from pathlib import PurePath
+from typing import TypeVar
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -28,6 +29,8 @@ from enhancer.models.shares import DAY_CHOICES, DEFAULT_DAYS
 from enhancer.web.access import job_to_share, share_for_user
 from enhancer.web.refusals import needs_share
 from enhancer.web.stored_files import stored_file_response
+
+AnyResponse = TypeVar("AnyResponse", bound=HttpResponseBase)
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +89,7 @@ def _live_share(token: str) -> ShareLink:
     return share
 
 
-def _private(response: HttpResponse) -> HttpResponse:
+def _private(response: AnyResponse) -> AnyResponse:
     for header, value in PRIVATE_HEADERS.items():
         response[header] = value
     return response
@@ -110,18 +113,19 @@ def share_page(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
-def share_image(request: HttpRequest, token: str, which: str) -> HttpResponse:
+def share_image(request: HttpRequest, token: str, which: str) -> HttpResponseBase:
     """Our copy of the original or the result, through the token only, without its details
     unless the link keeps them; typed and named by the file's real format."""
     try:
         share = _live_share(token)
         stored = {"original": share.job.original, "result": share.job.result}.get(which)
-        if not stored:
+        if stored is None or not stored.name:
             raise Http404(NOT_FOUND)
         name, fmt = _served(stored.name, share.keep_details)
     except Http404:
         return _private(HttpResponse(NOT_FOUND, status=404, content_type="text/plain; charset=utf-8"))
-    extension, content_type = FORMATS.get(fmt, (PurePath(stored.name).suffix, "application/octet-stream"))
+    unknown = (PurePath(stored.name).suffix, "application/octet-stream")
+    extension, content_type = FORMATS.get(fmt, unknown) if fmt else unknown
     stem = share.job.photo_name + ("-enhanced" if which == "result" else "")
     download = which == "result" and request.GET.get("download") == "1"
     response = stored_file_response(

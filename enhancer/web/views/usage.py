@@ -129,7 +129,7 @@ def usage_csv(request: HttpRequest) -> HttpResponse:
     """Every charge in the range, one row each, as the usage page counts them."""
     form = RangeForm(request.GET or None)
     if form.is_bound and not form.is_valid():
-        problems = " ".join(message for errors in form.errors.values() for message in errors)
+        problems = " ".join(str(message) for errors in form.errors.values() for message in errors)
         return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
     span = form.period()
     entries = (
