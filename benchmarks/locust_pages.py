@@ -1,4 +1,4 @@
-"""Locust users for scripts/bench_pages.py: logged-in people opening the app's pages.
+"""Locust users for benchmarks/bench_pages.py: logged-in people opening the app's pages.
 
 Each simulated user is one of the seeded people (round robin), logged in by the session the seeding
 made, and keeps opening a random page among those that person would see: a job of theirs, the
@@ -38,7 +38,7 @@ class Person(FastHttpUser):
         if not KEEP_ALIVE:
             self.cookie["Connection"] = "close"
         # Locust starts every user at once, each with a page: without this the measured run began with
-        # 20 requests in the same millisecond, a burst people never make (docs/benchmarks.md, third pass).
+        # 20 requests in the same millisecond, a burst people never make.
         gevent.sleep(random.uniform(0, THINK))
 
     @task
