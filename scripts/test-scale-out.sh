@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Run the suite again on PostgreSQL + Redis (the set-up past one machine), when they are reachable.
+# Run the suite again on PostgreSQL + Redis (the set-up past one machine), when they are reachable:
+# the tests that touch the database or the broker (marked `database` by tests/conftest.py); the
+# others run the same code on either set-up, and the SQLite pass has run them. Browser tests drive
+# an app of their own on SQLite, so they run in the SQLite pass only.
 # Under CI=true they must be: a missing service fails the run instead of skipping it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +17,4 @@ if ! .venv/bin/python scripts/services_up.py "$PG_URL" "$REDIS"; then
   echo "SKIPPED: the PostgreSQL + Redis run (services not reachable; see above)."
   exit 0
 fi
-DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" .venv/bin/python -m pytest -m "not browser" -p no:cacheprovider "$@"
+DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" .venv/bin/python -m pytest -m "database and not browser" -p no:cacheprovider "$@"

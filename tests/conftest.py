@@ -12,6 +12,18 @@ from tests.support.fake_hitpaw import FakeHitPaw
 from tests.support.roles import user_with_role
 
 PUBLIC_ADDRESS = "93.184.216.34"  # any global address: `responses` answers before a connection
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark `database` every test that touches the database or the broker (both live in the database
+    without Redis). The PostgreSQL + Redis pass (scripts/test-scale-out.sh) runs only these: the others
+    would run the very same code a second time. A test that reaches those services some other way
+    says so with `@pytest.mark.database` itself."""
+    for item in items:
+        uses_the_database = DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") or uses_the_database:
+            item.add_marker(pytest.mark.database)
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +50,6 @@ def poll_threads_end_with_the_test():
     from enhancer.jobs import scheduler
 
     scheduler.stop_poll_threads()
-    scheduler.forget_ticker_seen()
 
 
 @pytest.fixture
