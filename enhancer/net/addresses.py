@@ -158,7 +158,7 @@ def check_destination(url: str, *, allow_private: bool) -> tuple[str, ...]:
             raise OutboundError(MSG_NO_SUCH_NAME) from None
         raise OutboundError(MSG_NOT_FOUND, transient=True) from None
     addresses = tuple(
-        dict.fromkeys(info[4][0] for info in found if info[0] in (socket.AF_INET, socket.AF_INET6))
+        dict.fromkeys(str(info[4][0]) for info in found if info[0] in (socket.AF_INET, socket.AF_INET6))
     )
     if not addresses:
         raise OutboundError(MSG_NOT_FOUND, transient=True)

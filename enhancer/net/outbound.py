@@ -69,6 +69,8 @@ def prepared(url: str) -> str:
         ready.prepare_url(url.strip(), None)
     except (requests.exceptions.RequestException, ValueError, UnicodeError):
         raise OutboundError(MSG_NOT_WEB) from None
+    if ready.url is None:  # prepare_url sets it or raises
+        raise OutboundError(MSG_NOT_WEB)
     return ready.url
 
 

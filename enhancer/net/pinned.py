@@ -133,15 +133,10 @@ def _shut(sock: socket.socket) -> None:
         pass
 
 
-class _PinnedConnectionMixin:
+class _PinnedHTTPConnection(HTTPConnection):
     """Connect to the addresses `check_destination` judged for this host, never to a fresh lookup.
 
     Overrides urllib3's documented connection hook `_new_conn` (urllib3's, not Django's)."""
-
-    host: str
-    port: int
-    timeout: object
-    socket_options: list | None
 
     def _new_conn(self) -> socket.socket:
         current = _CURRENT.get()
@@ -177,12 +172,8 @@ class _PinnedConnectionMixin:
         raise error
 
 
-class _PinnedHTTPConnection(_PinnedConnectionMixin, HTTPConnection):
-    pass
-
-
-class _PinnedHTTPSConnection(_PinnedConnectionMixin, HTTPSConnection):
-    pass
+class _PinnedHTTPSConnection(_PinnedHTTPConnection, HTTPSConnection):
+    """TLS over a pinned connection: the certificate is still checked against the host's name."""
 
 
 class _PinnedHTTPPool(HTTPConnectionPool):
