@@ -10,11 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum
+from django.db.models import CharField, Q, Value
 
 from enhancer.coins import usage
 from enhancer.hitpaw import pricing
-from enhancer.models import ACTIVE_STATUSES, EnhanceModel, Job, JobStatus, TeamBudget, UserBudget
+from enhancer.models import (
+    ACTIVE_STATUSES,
+    CoinCharge,
+    EnhanceModel,
+    Job,
+    JobStatus,
+    TeamBudget,
+    UserBudget,
+)
 
 
 @dataclass(frozen=True)
@@ -44,9 +52,15 @@ def _used(user=None, *, only_being_sent: bool = False) -> int:
 
     `only_being_sent` counts, of those on their way, only the photos whose paid call has begun:
     the others are checked themselves before theirs.
+
+    Charges and photos on their way are read in one statement (a UNION): a photo's move out of
+    `submitting` writes its charge in the same commit, and on PostgreSQL (READ COMMITTED) each
+    statement sees the commits made before it began. Read in two statements, a move committed
+    between them is in neither (not yet charged, no longer on its way), and two photos sent at
+    once could both take the last coins.
     """
     month = usage.period("month")
-    charged = usage.in_period(usage.charges(user), month).aggregate(total=Sum("coins"))["total"] or 0
+    charges = usage.in_period(CoinCharge.objects.all(), month)
     # Not yet charged: no HitPaw number yet, or one written (first, alone) but not yet its charge,
     # which goes in with the move out of `submitting`.
     not_charged = Q(hitpaw_job_id="") | Q(status=JobStatus.SUBMITTING)
@@ -54,11 +68,14 @@ def _used(user=None, *, only_being_sent: bool = False) -> int:
     if only_being_sent:
         pending = pending.filter(submit_started_at__isnull=False)
     if user is not None:
+        charges = charges.filter(user=user)
         pending = pending.filter(user=user)
-    on_the_way = 0
-    for estimate, kind in pending.values_list("estimated_coins", "model__kind"):
-        on_the_way += estimate if estimate is not None else pricing.estimate_coins(kind, 0)
-    return charged + on_the_way
+    charged_rows = charges.annotate(kind=Value("", output_field=CharField())).values_list("coins", "kind")
+    pending_rows = pending.values_list("estimated_coins", "model__kind")
+    used = 0
+    for coins, kind in charged_rows.order_by().union(pending_rows.order_by(), all=True):
+        used += coins if coins is not None else pricing.estimate_coins(kind, 0)
+    return used
 
 
 def team_left() -> Left | None:
@@ -87,10 +104,11 @@ def refusal(user, model: EnhanceModel, photos: int, need: int | None = None) -> 
     `intake.check_limits`).
     """
     team = TeamBudget.objects.select_for_update().filter(pk=1, monthly_coins__isnull=False).first()
-    limits = [Left("team", team.monthly_coins, _used())] if team else []
+    limits = [Left("team", team.monthly_coins, _used())] if team and team.monthly_coins is not None else []
     limits += [left for left in (user_left(user),) if left is not None]
     known = need is not None
-    need = need if known else lowest_price(model) * photos
+    if need is None:
+        need = lowest_price(model) * photos
     for left in limits:
         if need > left.left:
             whose = "The team's monthly coin budget" if left.who == "team" else "Your monthly coin limit"
@@ -116,7 +134,9 @@ def before_sending(job) -> str | None:
     if team is None and personal is None:
         return None
     need = estimate(job)
-    limits = [("the team's monthly coin budget", team.monthly_coins, None)] if team else []
+    limits: list[tuple[str, int, int | None]] = []
+    if team is not None and team.monthly_coins is not None:
+        limits.append(("the team's monthly coin budget", team.monthly_coins, None))
     if personal is not None:
         limits.append(("your monthly coin limit", personal.monthly_coins, job.user_id))
     for whose, limit, user in limits:

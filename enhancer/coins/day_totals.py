@@ -40,9 +40,9 @@ class Sums:
     def add(self, other: Sums) -> Sums:
         for key, coins in other.days.items():
             self.days[key] = self.days.get(key, 0) + coins
-        for key, (coins, count, estimated) in other.groups.items():
-            had = self.groups.get(key, (0, 0, 0))
-            self.groups[key] = (had[0] + coins, had[1] + count, had[2] + estimated)
+        for group, (coins, count, estimated) in other.groups.items():
+            had = self.groups.get(group, (0, 0, 0))
+            self.groups[group] = (had[0] + coins, had[1] + count, had[2] + estimated)
         return self
 
     def of(self, viewer) -> Sums:

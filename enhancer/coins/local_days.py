@@ -61,4 +61,5 @@ def stretches(zone: tzinfo, start: datetime, end: datetime) -> tuple[tuple[datet
 
 
 def _offset(zone: tzinfo, at: datetime) -> int:
-    return int(at.astimezone(zone).utcoffset().total_seconds())
+    offset = at.astimezone(zone).utcoffset()  # an aware time always has one
+    return int(offset.total_seconds()) if offset is not None else 0
