@@ -17,4 +17,5 @@ if ! .venv/bin/python scripts/services_up.py "$PG_URL" "$REDIS"; then
   echo "SKIPPED: the PostgreSQL + Redis run (services not reachable; see above)."
   exit 0
 fi
-DATABASE_URL="$PG_URL" REDIS_URL="$REDIS" .venv/bin/python -m pytest -m "database and not browser" -p no:cacheprovider "$@"
+export DATABASE_URL="$PG_URL" REDIS_URL="$REDIS"
+exec .venv/bin/python -m pytest -m "database and not browser" -p no:cacheprovider "$@"
