@@ -6,9 +6,22 @@ keeps every charge, so a photo sent again by an admin shows both. Pages read thi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Sum
 
 from enhancer.models import CoinCharge, Job
+
+if TYPE_CHECKING:  # django-stubs-ext comes with the dev tools, for mypy only
+    from django_stubs_ext import WithAnnotations
+
+
+class Charged(TypedDict):
+    charged: int | None
+
+
+if TYPE_CHECKING:
+    ChargedJob = WithAnnotations[Job, Charged]
 
 
 def charged_coins() -> Subquery:
@@ -19,7 +32,7 @@ def charged_coins() -> Subquery:
     return Subquery(per_job.values("total"), output_field=IntegerField())
 
 
-def with_charged(jobs: QuerySet[Job]) -> QuerySet[Job]:
+def with_charged(jobs: QuerySet[Job]) -> QuerySet[ChargedJob]:
     """`jobs` with `charged`: what the ledger holds for each (see `charged_coins`)."""
     return jobs.annotate(charged=charged_coins())
 

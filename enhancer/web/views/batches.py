@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,6 +21,9 @@ from enhancer.web.access import batch_for_user, batch_to_change
 from enhancer.web.live_status import listed_states
 from enhancer.web.refusals import needs_enhance
 from enhancer.web.zipstream import stream_zip, unique_names
+
+if TYPE_CHECKING:
+    from enhancer.coins.charged import ChargedJob
 
 # Cards on one page of a batch: a usual batch (at most 50 photos per submit by default) fits on one,
 # and a page of a big batch renders in tens of milliseconds instead of hundreds.
@@ -56,23 +61,26 @@ def summarize(photos: list[tuple]) -> dict:
     }
 
 
-def totals_and_page(batch: Batch, page_number: str | None, jobs: QuerySet[Job]) -> tuple[dict, Page]:
-    """The totals of every photo of the batch, and one page of its photos as full jobs from `jobs`."""
+def totals_and_page(
+    batch: Batch, page_number: str | None, jobs: QuerySet[Job]
+) -> tuple[dict, Page, list[ChargedJob]]:
+    """The totals of every photo of the batch, one page of its photos, and that page's photos as
+    full jobs from `jobs`."""
     photos = list(
         with_charged(batch.current_jobs()).values_list("pk", "status", "coins", "estimated_coins", "charged")
     )
     page = Paginator(photos, PHOTOS_PER_PAGE).get_page(page_number)
     shown = [pk for pk, *_ in page.object_list]
-    page.object_list = list(with_charged(jobs).filter(pk__in=shown).order_by("position", "pk"))
-    return summarize([row for _, *row in photos]), page
+    on_page = list(with_charged(jobs).filter(pk__in=shown).order_by("position", "pk"))
+    return summarize([row[1:] for row in photos]), page, on_page
 
 
 @login_required
 @require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = batch_for_user(request.user, pk)
-    totals, page = totals_and_page(batch, request.GET.get("page"), Job.objects.select_related("model"))
-    context = {"batch": batch, "page": page, "jobs": page.object_list, "totals": totals}
+    totals, page, jobs = totals_and_page(batch, request.GET.get("page"), Job.objects.select_related("model"))
+    context = {"batch": batch, "page": page, "jobs": jobs, "totals": totals}
     return render(request, "enhancer/batch_detail.html", context)
 
 
@@ -82,13 +90,13 @@ def batch_status(request: HttpRequest, pk: int) -> JsonResponse:
     """What the batch page needs to update itself without reloading: the totals of every photo, and
     the state of the photos on the page asked for (`?page=N`, the same pages as the batch page)."""
     batch = batch_for_user(request.user, pk)
-    totals, page = totals_and_page(batch, request.GET.get("page"), Job.objects.all())
-    return JsonResponse({"totals": totals, "jobs": listed_states(page.object_list)})
+    totals, _, jobs = totals_and_page(batch, request.GET.get("page"), Job.objects.all())
+    return JsonResponse({"totals": totals, "jobs": listed_states(jobs)})
 
 
 @login_required
 @require_GET
-def batch_download(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Every finished photo of the batch in one zip, streamed, each named after its photo."""
     batch = batch_for_user(request.user, pk)
     finished = [job for job in batch.current_jobs() if job.status == JobStatus.COMPLETED and job.result]
