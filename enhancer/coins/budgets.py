@@ -14,15 +14,7 @@ from django.db.models import CharField, Q, Value
 
 from enhancer.coins import usage
 from enhancer.hitpaw import pricing
-from enhancer.models import (
-    ACTIVE_STATUSES,
-    CoinCharge,
-    EnhanceModel,
-    Job,
-    JobStatus,
-    TeamBudget,
-    UserBudget,
-)
+from enhancer.models import ACTIVE_STATUSES, EnhanceModel, Job, JobStatus, TeamBudget, UserBudget
 
 
 @dataclass(frozen=True)
@@ -60,7 +52,7 @@ def _used(user=None, *, only_being_sent: bool = False) -> int:
     once could both take the last coins.
     """
     month = usage.period("month")
-    charges = usage.in_period(CoinCharge.objects.all(), month)
+    charges = usage.in_period(usage.charges(user), month)
     # Not yet charged: no HitPaw number yet, or one written (first, alone) but not yet its charge,
     # which goes in with the move out of `submitting`.
     not_charged = Q(hitpaw_job_id="") | Q(status=JobStatus.SUBMITTING)
@@ -68,7 +60,6 @@ def _used(user=None, *, only_being_sent: bool = False) -> int:
     if only_being_sent:
         pending = pending.filter(submit_started_at__isnull=False)
     if user is not None:
-        charges = charges.filter(user=user)
         pending = pending.filter(user=user)
     charged_rows = charges.annotate(kind=Value("", output_field=CharField())).values_list("coins", "kind")
     pending_rows = pending.values_list("estimated_coins", "model__kind")
