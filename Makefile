@@ -22,7 +22,8 @@ $(DEV_STAMP): $(RUN_STAMP)
 
 install: $(DEV_STAMP)
 
-# rundesk prints the address and then, on a first run, the admin's login box.
+# rundesk runs the web server, the task cluster and the ticker; it prints the address and then,
+# on a first run, the admin's login box.
 # VERBOSE=1 also prints every request and the workers' progress.
 run: $(RUN_STAMP)
 	$(BIN)/python manage.py migrate --noinput
@@ -31,7 +32,7 @@ run: $(RUN_STAMP)
 # One machine: no warnings about several servers (enhancer.W005).
 run: export ENHANCER_SINGLE_HOST := true
 
-# Production on this host: gunicorn + qcluster (ROLE=web or ROLE=worker for one of them); see README.
+# Production on this host: gunicorn + qcluster + runticker (ROLE=web or ROLE=worker for a part); see README.
 run-prod: $(RUN_STAMP)
 	scripts/run-prod.sh
 

@@ -1,7 +1,5 @@
 """System checks that tell an operator, at start, what is misconfigured."""
 
-import math
-
 from django.conf import settings
 from django.core.checks import Info, Warning, register
 
@@ -40,17 +38,6 @@ def check_hitpaw_settings(app_configs, **kwargs):
                 hint="Raise ENHANCER_LEASE_SECONDS (or leave it unset: it then covers the longest step), "
                 "or lower ENHANCER_READ_TIMEOUT or ENHANCER_MAX_RESULT_BYTES.",
                 id="enhancer.W003",
-            )
-        )
-    rounds = math.ceil(settings.ENHANCER_BATCH_SIZE / settings.ENHANCER_THREADS_PER_BATCH)
-    if rounds * longest_submit >= settings.Q_CLUSTER["timeout"]:
-        messages.append(
-            Warning(
-                f"A batch of {settings.ENHANCER_BATCH_SIZE} jobs on {settings.ENHANCER_THREADS_PER_BATCH} "
-                f"threads could outlast the task timeout ({settings.Q_CLUSTER['timeout']} s) when HitPaw "
-                "is slow, and a task killed mid-submission sends its jobs to review.",
-                hint="Keep ENHANCER_THREADS_PER_BATCH equal to ENHANCER_BATCH_SIZE.",
-                id="enhancer.W004",
             )
         )
     return messages

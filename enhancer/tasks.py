@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 
-from django.conf import settings
 from django_q.brokers import Broker, get_broker
 from django_q.tasks import async_task
 from django_q.utils import get_func_repr
@@ -21,8 +20,6 @@ ALLOWED_TASKS = frozenset(
     {
         "enhancer.tasks.advance_batch",
         "enhancer.tasks.make_thumbnails",
-        "enhancer.tasks.ticker",
-        "enhancer.tasks.watchdog",
         "enhancer.sandbox.tasks.enhance_task",
         REFUSED,
     }
@@ -40,15 +37,6 @@ def queue() -> Broker:
     return _broker
 
 
-def enqueue_batch(token: str) -> None:
-    async_task("enhancer.tasks.advance_batch", token, group=GROUP, broker=queue())
-
-
-def queue_in_database() -> bool:
-    """django-q2's ORM broker: its queue is a table beside the jobs (no Redis configured)."""
-    return "orm" in settings.Q_CLUSTER
-
-
 def queue_thumbnails(job_id: int) -> None:
     async_task("enhancer.tasks.make_thumbnails", job_id, group=GROUP, broker=queue())
 
@@ -61,31 +49,6 @@ def make_thumbnails(job_id: int) -> None:
 def advance_batch(token: str) -> int:
     """Run the due step of every job claimed under `token`."""
     return scheduler.run_batch(token)
-
-
-def ticker(wait_for_lease: float = 0.0) -> None:
-    """Tick for about a minute, then chain the next ticker, so one always runs."""
-    if scheduler.run_ticker(
-        enqueue_batch, wait_for_lease=wait_for_lease, queue_in_database=queue_in_database()
-    ):
-        async_task("enhancer.tasks.ticker", group=GROUP, broker=queue())
-
-
-def watchdog() -> None:
-    """Every minute (a django-q2 schedule): start a ticker if none runs, and hand out what is due."""
-    scheduler.dispatch_due(enqueue_batch, queue_in_database=queue_in_database())
-    kick()
-
-
-def kick() -> None:
-    """Make sure a ticker is running (cheap when one is)."""
-    if scheduler.ticker_needed():
-        async_task("enhancer.tasks.ticker", group=GROUP, broker=queue())
-
-
-def watch_ticker() -> None:
-    """From this worker's start, make sure a ticker runs: at once, and again if its host dies."""
-    scheduler.watch_ticker(kick)
 
 
 def refuse_unknown_tasks(sender, task: dict, **kwargs) -> None:

@@ -243,16 +243,9 @@ LONGEST_STEP_SECONDS = longest_step_seconds(
     max_result_bytes=ENHANCER_MAX_RESULT_BYTES,
 )
 ENHANCER_LEASE_SECONDS = env_int("ENHANCER_LEASE_SECONDS", math.ceil(LONGEST_STEP_SECONDS) + 30, minimum=5)
-ENHANCER_TICK_SECONDS = env_float("ENHANCER_TICK_SECONDS", 1.0, minimum=0.05)
-ENHANCER_TICKER_RUN_SECONDS = env_float("ENHANCER_TICKER_RUN_SECONDS", 50.0, minimum=0.0)
-ENHANCER_BATCH_SIZE = env_int("ENHANCER_BATCH_SIZE", 8, minimum=1)
-ENHANCER_MAX_CLAIM_PER_TICK = env_int("ENHANCER_MAX_CLAIM_PER_TICK", 400, minimum=1)
-ENHANCER_THREADS_PER_BATCH = env_int("ENHANCER_THREADS_PER_BATCH", 8, minimum=1)
 # A paid result is downloaded again and again (backing off up to an hour, asking HitPaw for a fresh
 # link before each try) for this long after the paid call; never past HitPaw's 8 days.
 ENHANCER_RESULT_RETRY_SECONDS = env_int("ENHANCER_RESULT_RETRY_SECONDS", 8 * 24 * 3600, minimum=1)
-# A step claimed this many times in a row that never reported back (a crash, a kill) is given up.
-ENHANCER_MAX_STALLED_CLAIMS = env_int("ENHANCER_MAX_STALLED_CLAIMS", 5, minimum=1)
 # With PUBLIC_BASE_URL set, HitPaw fetches our checked copy of the photo through a signed link
 # that expires after this long.
 ENHANCER_ORIGINAL_LINK_SECONDS = env_int("ENHANCER_ORIGINAL_LINK_SECONDS", 3600, minimum=60)
@@ -273,10 +266,10 @@ ENHANCER_MAX_ANONYMOUS_REQUEST_BYTES = env_int(
 )
 
 # --- django-q2 (docs/architecture.md: retry > timeout + prefetch wait; queue_limit ≈ workers)
-# A task never outlives a job lease (so no live worker's job is handed out again), nor the
-# ticker's run; the broker's retry comes only after the timeout plus a margin for queueing.
+# A task never outlives a job lease (so no live worker's job is handed out again), and has room to
+# run a batch's steps; the broker's retry comes only after the timeout plus a margin for queueing.
 Q_WORKERS = env_int("ENHANCER_WORKERS", 4, minimum=2)
-Q_TIMEOUT = int(max(ENHANCER_LEASE_SECONDS - 10, ENHANCER_TICKER_RUN_SECONDS + 30))
+Q_TIMEOUT = int(max(ENHANCER_LEASE_SECONDS - 10, 80))
 Q_CLUSTER = {
     # The same on every host: with Redis it is the queue's key (django-q2's Q_CLUSTER_NAME would
     # split the queue), so hosts named apart would not share the work.

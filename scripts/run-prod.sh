@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Production processes on this host: gunicorn (web), `manage.py qcluster` (workers), or both.
-#   ROLE=both|web|worker   (default both; several hosts: ROLE=web on web hosts, ROLE=worker on workers)
+# Production processes on this host: gunicorn (web), `manage.py qcluster` and `manage.py runticker`
+# (workers and the ticker that hands them due jobs), or all three.
+#   ROLE=both|web|worker   (default both; several hosts: ROLE=web on web hosts, ROLE=worker on workers;
+#                          every worker host runs a ticker: their claims never take one job twice)
 #   BIND=127.0.0.1:8000    gunicorn's address (put the reverse proxy in front of it)
 #   WEB_WORKERS=2 WEB_THREADS=4   gunicorn processes and threads per process
 #   WEB_KEEPALIVE=75       seconds gunicorn keeps an idle connection open: longer than the proxy's
 #                          or client's own idle time (nginx upstream and AWS ALB: 60 s), or a request
 #                          sent on a connection gunicorn is closing at that moment gets "closed
 #                          without response" (docs/benchmarks.md, pages: third pass)
-#   WORKER_NICE=10         the task cluster's niceness: on a host that also serves the web, a page
-#                          or a form answers first and background work takes the CPU left over
-#                          (docs/benchmarks.md, end to end); 0 to share the CPU equally
+#   WORKER_NICE=10         the task cluster's and the ticker's niceness: on a host that also serves
+#                          the web, a page or a form answers first and background work takes the CPU
+#                          left over; 0 to share the CPU equally (under systemd: README, deployment)
 # Settings come from the environment or .env, as for `make run`: set DJANGO_SECRET_KEY,
 # DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL (and DJANGO_HTTPS=true behind TLS).
 # Ctrl-C or SIGTERM stops everything it started (each in its own process group).
@@ -51,10 +53,9 @@ if [ "$ROLE" != worker ]; then
   pids+=($!)
 fi
 if [ "$ROLE" != web ]; then
-  # Linux's autogroup (on in many kernels) shares the CPU between sessions first and `nice` ranks
-  # processes only within one, so the cluster's session gets the same niceness (where it exists).
-  setsid sh -c '{ echo "$1" >/proc/self/autogroup; } 2>/dev/null; exec nice -n "$1" "$2" manage.py qcluster' \
-    sh "${WORKER_NICE:-10}" "$BIN/python" &
+  setsid nice -n "${WORKER_NICE:-10}" "$BIN/python" manage.py qcluster &
+  pids+=($!)
+  setsid nice -n "${WORKER_NICE:-10}" "$BIN/python" manage.py runticker &
   pids+=($!)
 fi
 # The first process to end ends the rest: a half-running host is worse than a stopped one.

@@ -61,34 +61,39 @@ def lease_free() -> Q:
 
 
 def _lease_fields(token: str) -> dict:
-    """A fresh lease; each claim that ends without the step handing the job back counts as stalled."""
-    return {
-        "lease_token": token,
-        "lease_until": db_now_plus(settings.ENHANCER_LEASE_SECONDS),
-        "stalled_claims": F("stalled_claims") + 1,
-    }
+    """A fresh lease. A claim is no stall: the job may wait in the queue; `start_step` counts."""
+    return {"lease_token": token, "lease_until": db_now_plus(settings.ENHANCER_LEASE_SECONDS)}
 
 
-def claim_due_jobs(limit: int, batch_size: int) -> list[str]:
-    """Claim up to `limit` due jobs in batches; return one token per claimed batch."""
+def claim_due_jobs(limit: int, batch_size: int, max_batches: int | None = None) -> list[str]:
+    """Claim up to `limit` due jobs in at most `max_batches` batches; one token per claimed batch.
+
+    Paid results due for saving come first and in batches of their own, so they never wait
+    behind polls in a queue or a batch.
+    """
     # SQLite's clock has millisecond precision: a job due "now" by a host's clock is due here too.
     due = (
         Job.objects.filter(status__in=ACTIVE_STATUSES, due_at__lte=db_now_plus(0.001))
         .filter(lease_free())
         .order_by("due_at")
-        .values_list("pk", flat=True)[:limit]
     )
-    ids = list(due)
+    downloads = list(due.filter(status=JobStatus.DOWNLOADING).values_list("pk", flat=True)[:limit])
+    others = list(
+        due.exclude(status=JobStatus.DOWNLOADING).values_list("pk", flat=True)[: limit - len(downloads)]
+    )
     tokens = []
-    for start in range(0, len(ids), batch_size):
-        token = new_token()
-        claimed = (
-            Job.objects.filter(pk__in=ids[start : start + batch_size], status__in=ACTIVE_STATUSES)
-            .filter(lease_free())
-            .update(**_lease_fields(token))
-        )
-        if claimed:
-            tokens.append(token)
+    for ids in (downloads, others):
+        for start in range(0, len(ids), batch_size):
+            if max_batches is not None and len(tokens) >= max_batches:
+                return tokens
+            token = new_token()
+            claimed = (
+                Job.objects.filter(pk__in=ids[start : start + batch_size], status__in=ACTIVE_STATUSES)
+                .filter(lease_free())
+                .update(**_lease_fields(token))
+            )
+            if claimed:
+                tokens.append(token)
     return tokens
 
 
@@ -165,15 +170,30 @@ def transition(job_id: int, token: str, status: str, message: str = "", **fields
 def keep_fields() -> dict:
     """Fields that keep the job, due now, under a fresh lease for its next step in the same thread.
 
-    What handing it back due now and claiming it again would write, in one write: the claim counts
-    as a new one (stalled unless handed back), and if this worker dies the ticker takes the job once
-    the lease runs out.
+    The step that writes them has finished, so no stall is pending; the next step counts its own
+    start. If this worker dies, the ticker takes the job once the lease runs out.
     """
     return {
         "lease_until": db_now_plus(settings.ENHANCER_LEASE_SECONDS),
         "due_at": db_now(),
-        "stalled_claims": 1,
+        "stalled_claims": 0,
     }
+
+
+# A step that starts this many times and never finishes (a crash, a kill) is not started again.
+MAX_STALLED_STEPS = 5
+
+
+def start_step(job_id: int, token: str) -> bool:
+    """Count a step as started, while we hold the job's lease: a stall unless it finishes.
+
+    Every way a step ends (handed back, kept for the next step, moved on) resets the count, so
+    a count above zero at the next start says the last run died. Counted here, never at the claim:
+    a batch still waiting in a busy queue has run nothing, so a backlog never looks like a crash.
+    """
+    return bool(
+        Job.objects.filter(pk=job_id, lease_token=token).update(stalled_claims=F("stalled_claims") + 1)
+    )
 
 
 def hand_back(job_id: int, token: str) -> bool:

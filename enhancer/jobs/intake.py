@@ -17,11 +17,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from enhancer import tasks
 from enhancer.coins import budgets
 from enhancer.hitpaw import pricing
 from enhancer.hitpaw.client import STAGING_TYPES
-from enhancer.jobs import hitpaw_links, lifecycle, pacing, pauses, scheduler
+from enhancer.jobs import hitpaw_links, lifecycle, pacing, pauses
 from enhancer.media import storage
 from enhancer.media.uploads import UploadRefused, store_upload
 from enhancer.models import Batch, EnhanceModel, Job, JobStatus, SubmissionPause, TeamBudget, UserBudget
@@ -102,7 +101,6 @@ def create_jobs(
             for position, url in enumerate(img_urls)
         ]
         lifecycle.record_received(jobs)
-    wake_ticker()
     return jobs
 
 
@@ -172,7 +170,6 @@ def create_upload_jobs(
         for stored in kept:
             storage.discard(stored.name)
         raise
-    wake_ticker()
     return jobs, problems
 
 
@@ -246,7 +243,6 @@ def enhance_stored_upload(
         job.img_url = _own_link(job)
         job.save(update_fields=["img_url"])
         lifecycle.record_received([job])
-    wake_ticker()
     return job
 
 
@@ -333,7 +329,6 @@ def retry_jobs(jobs, *, include_paid: bool = False) -> list[Job]:
                 job.img_url = _own_link(job)
                 job.save(update_fields=["img_url"])
         lifecycle.record_received(retries)
-    wake_ticker()
     return retries
 
 
@@ -469,14 +464,3 @@ def _limits_facts(user) -> tuple[bool, bool]:
         or UserBudget.objects.filter(user=user).exists()
     )
     return paused, budgeted
-
-
-def wake_ticker() -> None:
-    """Ask for a ticker now. The jobs are saved already: if the broker is down, the watchdog finds them."""
-    if scheduler.ticker_seen_running_lately():
-        return  # it hands the new jobs out within a second by itself
-    try:
-        tasks.kick()
-    except Exception:
-        # Never a 500 after the jobs are committed: the user would submit again and pay twice.
-        log.warning("Could not reach the task broker; the watchdog will pick the jobs up", exc_info=True)

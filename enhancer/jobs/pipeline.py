@@ -107,8 +107,10 @@ def advance(job_id: int, token: str, client: HitPawClient) -> bool:
     job = job_for_step(job_id)
     if job is None or not claims.hold_for_step(job, token):
         return False
-    if job.stalled_claims > settings.ENHANCER_MAX_STALLED_CLAIMS:
+    if job.stalled_claims >= claims.MAX_STALLED_STEPS:
         _give_up_stalled(job, token)
+        return False
+    if not claims.start_step(job.pk, token):
         return False
     if job.status == JobStatus.SUBMITTING and job.submit_started_at is not None:
         _needs_review(job, token, MSG_UNRECORDED if job.hitpaw_job_id else MSG_CRASHED_MID_SUBMIT)
@@ -577,7 +579,7 @@ def _past_deadline(job: Job) -> bool:
 
 def _give_up_stalled(job: Job, token: str) -> None:
     """A step that keeps dying (not a fetch error: a crash, a kill) is not retried forever."""
-    count = job.stalled_claims - 1
+    count = job.stalled_claims
     log.error(
         "Job %s: its %s step stopped %d times in a row without a word; giving up", job.pk, job.status, count
     )

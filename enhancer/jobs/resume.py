@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from enhancer.coins import ledger
 from enhancer.hitpaw.statuses import FAILED_STATUSES, RESULT_LINK_DAYS
-from enhancer.jobs import intake, lifecycle
+from enhancer.jobs import lifecycle
 from enhancer.models import Job, JobStatus
 
 RESUMABLE_STATUSES = (JobStatus.NEEDS_REVIEW, JobStatus.TIMED_OUT, JobStatus.FAILED)
@@ -88,8 +88,6 @@ def resume(job_ids: list[int], message: str = MSG_RESUMED) -> int:
             **lifecycle.back_to_work(),
             then=ledger.charge_writer(job, job.hitpaw_job_id, job.coins),
         )
-    if moved:
-        intake.wake_ticker()
     return moved
 
 

@@ -9,7 +9,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from enhancer.hitpaw.statuses import RESULT_LINK_DAYS
-from enhancer.jobs import intake, lifecycle
+from enhancer.jobs import lifecycle
 from enhancer.models import Job, JobStatus
 
 MSG_RESUBMITTED = "An admin sent this photo to HitPaw again."
@@ -39,8 +39,6 @@ def resubmit(job_ids: list[int], *, hitpaw_has_no_record: bool = False) -> int:
         due_at=Now(),
         deadline_at=lifecycle.fresh_deadline(),
     )
-    if moved:
-        intake.wake_ticker()
     return moved
 
 
@@ -63,8 +61,6 @@ def retry_download(job_ids: list[int]) -> int:
             & (Q(res_url_at__gte=fresh) | Q(res_url_at__isnull=True, submitted_at__gte=fresh)),
             **lifecycle.back_to_work(),
         )
-    if moved:
-        intake.wake_ticker()
     return moved
 
 
@@ -103,6 +99,4 @@ def retry_failed(job_ids: list[int]) -> int:
         )
         for job_id in job_ids
     )
-    if moved:
-        intake.wake_ticker()
     return moved

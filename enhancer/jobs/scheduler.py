@@ -1,8 +1,9 @@
-"""The ticker: one lease-guarded loop that hands due jobs to workers in batches.
+"""The ticker: one loop (`manage.py runticker`) that hands due jobs to workers in batches.
 
 No worker sleeps per job and no schedule exists per poll: each job carries its own `due_at`, and
-the ticker claims whatever is due every second. It is also the reconciler: a job whose worker
-died keeps a past `due_at`, so once its lease runs out the ticker hands it out again.
+the ticker claims whatever is due every tick. It is also the reconciler: a job whose worker died
+keeps a past `due_at`, so once its lease runs out the ticker hands it out again. Several tickers
+(one per worker host) may run at once: the conditional claim lets only one of them take a job.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import logging
 import math
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -18,29 +18,73 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
 from django.db import close_old_connections, connections, transaction
+from django_q.brokers import Broker
+from django_q.tasks import async_task
 
 from enhancer.jobs import claims, pipeline
 from enhancer.jobs.client_factory import get_client
-from enhancer.models import Job
+from enhancer.models import Job, Lease
 
 log = logging.getLogger(__name__)
 
-TICKER = "ticker"
-KICK = "ticker-kick"
+# Tuning, not an operator's choice: tests change these on the module.
+TICK_SECONDS = 1.0
+BATCH_SIZE = 8  # jobs per queued task
+THREADS_PER_BATCH = 8  # as many as a batch has jobs: no job of a batch waits for a thread
+MAX_CLAIM_PER_TICK = 400
+# Backpressure: at most this many batches wait in the queue per worker. A job claimed but not yet
+# started only waits there, so claiming more would only make its lease run out unused.
+QUEUED_BATCHES_PER_WORKER = 2
 STEPS_IN_A_ROW = 4  # a bound: the pipeline has at most two steps in a row (fetch, send; poll, save)
+TASK_GROUP = "enhancer"
+# The row a running ticker stamps each tick, so /healthz can say whether one runs. Not a guard:
+# several tickers may stamp it; the conditional claims keep them from taking one job twice.
+TICKER = "ticker"
+ALIVE_SECONDS = 10.0
 
 
-def dispatch_due(enqueue_batch: Callable[[str], None], *, queue_in_database: bool = False) -> int:
-    """Claim every due job (in batches) and hand each batch to `enqueue_batch`.
+def queue_in_database() -> bool:
+    """django-q2's ORM broker: its queue is a table beside the jobs (no Redis configured)."""
+    return "orm" in settings.Q_CLUSTER
 
-    The claims are one transaction: on SQLite one turn at the file's write lock, not one per batch
-    (while people submitted, one tick's 44 batches waited 4.6 s there; docs/benchmarks.md). With
+
+def free_batches(broker: Broker) -> int:
+    """How many more batches the workers can start soon: their share of the queue, less what waits."""
+    room = settings.Q_CLUSTER["workers"] * QUEUED_BATCHES_PER_WORKER
+    return max(0, room - broker.queue_size())
+
+
+def say_alive(holder: str) -> None:
+    """Stamp the ticker row: a ticker ran within the last ALIVE_SECONDS."""
+    Lease.objects.update_or_create(
+        name=TICKER, defaults={"holder": holder, "until": claims.db_now_plus(ALIVE_SECONDS)}
+    )
+
+
+def tick(broker: Broker) -> int:
+    """One turn of the ticker: claim what is due (as much as the workers can start), queue it."""
+
+    def enqueue(token: str) -> None:
+        async_task("enhancer.tasks.advance_batch", token, group=TASK_GROUP, broker=broker)
+
+    batches = free_batches(broker)
+    if not batches:
+        return 0
+    return dispatch_due(enqueue, queue_in_database=queue_in_database(), batches=batches)
+
+
+def dispatch_due(
+    enqueue_batch: Callable[[str], None], *, queue_in_database: bool = False, batches: int | None = None
+) -> int:
+    """Claim due jobs (at most `batches` batches) and hand each batch's token to `enqueue_batch`.
+
+    The claims are one transaction: on SQLite one turn at the file's write lock. With
     `queue_in_database` (django-q2's ORM broker) the batches are queued in that same transaction,
     so they appear together with their claims; a queue elsewhere (Redis) gets them once the claims
     are committed, so no worker reads a job before it is claimed.
     """
     with transaction.atomic():
-        tokens = claims.claim_due_jobs(settings.ENHANCER_MAX_CLAIM_PER_TICK, settings.ENHANCER_BATCH_SIZE)
+        tokens = claims.claim_due_jobs(MAX_CLAIM_PER_TICK, BATCH_SIZE, max_batches=batches)
         if queue_in_database:
             for token in tokens:
                 enqueue_batch(token)
@@ -86,9 +130,7 @@ def poll_threads() -> ThreadPoolExecutor:
     with _threads_lock:
         # A forked worker inherits the parent's executor object but none of its threads.
         if _threads is None or _threads_pid != os.getpid():
-            _threads = ThreadPoolExecutor(
-                max_workers=settings.ENHANCER_THREADS_PER_BATCH, thread_name_prefix="poll"
-            )
+            _threads = ThreadPoolExecutor(max_workers=THREADS_PER_BATCH, thread_name_prefix="poll")
             _threads_pid = os.getpid()
         return _threads
 
@@ -146,109 +188,3 @@ def _advance_in_thread(job_id: int, token: str, next_step_until: float) -> None:
         close_old_connections()  # a connection that broke mid-step is checked, and dropped if broken
     finally:
         _thread_state.used_at = time.monotonic()
-
-
-def lease_hold_seconds() -> float:
-    """How long the ticker lease outlives its last renewal: at most this long after a ticker dies."""
-    return max(10.0, settings.ENHANCER_TICK_SECONDS * 5)
-
-
-def run_ticker(
-    enqueue_batch: Callable[[str], None],
-    run_seconds: float | None = None,
-    wait_for_lease: float = 0.0,
-    *,
-    queue_in_database: bool = False,
-) -> bool:
-    """Tick for about `run_seconds` while holding the ticker lease; False if another ticker runs.
-
-    With `wait_for_lease`, first wait up to that long for the lease (tickers queued by an earlier
-    version ask for it; the ticker watch now starts a ticker once a dead one's lease runs out).
-    """
-    holder = claims.new_token()
-    interval = settings.ENHANCER_TICK_SECONDS
-    hold_for = lease_hold_seconds()
-    give_up_at = time.monotonic() + wait_for_lease
-    while not claims.acquire_lease(TICKER, holder, hold_for):
-        if time.monotonic() >= give_up_at:
-            return False
-        time.sleep(interval)
-    # Which host ticks, in its own log: the question when jobs stop moving. Said before the lease is
-    # handed back, so no two hosts' logs ever show two tickers at once.
-    log.info("Ticker %s: started on %s (pid %d)", holder, socket.gethostname(), os.getpid())
-    run_for = settings.ENHANCER_TICKER_RUN_SECONDS if run_seconds is None else run_seconds
-    stop_at = time.monotonic() + run_for
-    try:
-        while True:
-            close_old_connections()
-            try:
-                dispatch_due(enqueue_batch, queue_in_database=queue_in_database)
-            except Exception:
-                log.exception("Ticker: dispatch failed; trying again next tick")
-            if time.monotonic() >= stop_at:
-                break
-            time.sleep(interval)
-            if not claims.acquire_lease(TICKER, holder, hold_for):
-                log.warning("Ticker %s: lost its lease to another ticker; stopping", holder)
-                return True
-    finally:
-        log.info("Ticker %s: stopped", holder)
-        claims.release_lease(TICKER, holder)
-    return True
-
-
-def ticker_needed() -> bool:
-    """True when no ticker holds the lease and no start was asked for in the last few seconds."""
-    global _ticker_seen_at
-    if claims.lease_is_held(TICKER):
-        _ticker_seen_at = time.monotonic()
-        return False
-    return claims.acquire_lease(KICK, claims.new_token(), 10)
-
-
-# A ticker seen holding its lease this recently is taken as still running, so a burst of
-# submissions asks the database once a second, not once a photo. Nothing is lost meanwhile: a
-# running ticker hands out new jobs within a second by itself, a dead one's lease still looks held
-# until it runs out, and every worker's ticker watch replaces a dead ticker either way.
-SEEN_RUNNING_SECONDS = 1.0
-_ticker_seen_at = float("-inf")
-
-
-def ticker_seen_running_lately() -> bool:
-    """True when this process saw a ticker hold its lease in the last SEEN_RUNNING_SECONDS."""
-    return time.monotonic() - _ticker_seen_at < SEEN_RUNNING_SECONDS
-
-
-def forget_ticker_seen() -> None:
-    """Ask the database next time (tests: each starts with no ticker seen)."""
-    global _ticker_seen_at
-    _ticker_seen_at = float("-inf")
-
-
-_watch_pid = 0
-
-
-def watch_ticker(kick: Callable[[], None]) -> None:
-    """Start this process's ticker watch: `kick` (a ticker if none runs) now, then every few seconds.
-
-    The ticker is one task on one host, and a killed host chains no successor. Every worker on every
-    host watches, so a ticker starts with the first cluster, and another host ticks within a quarter
-    lease hold after a dead ticker's lease runs out, not at the next once-a-minute watchdog. A check
-    is one query while a ticker runs; the thread keeps its connection.
-    """
-    global _watch_pid
-    with _threads_lock:
-        if _watch_pid == os.getpid():
-            return
-        _watch_pid = os.getpid()
-    threading.Thread(target=_watch, args=(kick,), name="ticker-watch", daemon=True).start()
-
-
-def _watch(kick: Callable[[], None]) -> None:
-    while True:
-        close_old_connections()
-        try:
-            kick()
-        except Exception:
-            log.warning("Ticker watch: could not check the ticker; trying again", exc_info=True)
-        time.sleep(lease_hold_seconds() / 4)

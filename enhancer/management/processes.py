@@ -1,13 +1,13 @@
-"""Child processes: stop a process group for sure, and let children die with their parent.
+"""Child processes: stop a process group for sure, and let `rundesk`'s children die with it.
 
 `stop_group` is the one way we stop a process group we started (rundesk's parts, the tests'
 clusters and servers, the benchmarks): SIGTERM, a grace period, then SIGKILL, since qcluster can
 hang on SIGTERM (django-q2 issue #346).
 
-The lifeline lets processes started by `rundesk` die with it, even when it is killed with SIGKILL:
-`rundesk` hands each child the read end of a pipe and keeps the write end. When `rundesk` dies,
-however it dies, the kernel closes the write end; the child sees end-of-file and kills its own
-process group (gunicorn or qcluster with all their workers), so no orphan keeps serving or working.
+`rundesk` starts each part through this module (`python -m enhancer.management.processes`): a
+small wrapper that leads the part's process group and checks every second that `rundesk` is still
+its parent. When `rundesk` is gone, however it died (even SIGKILL), the wrapper kills its group,
+so no orphan keeps serving or working.
 """
 
 from __future__ import annotations
@@ -15,51 +15,28 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import threading
+import sys
 
-ENV_VAR = "ENHANCER_LIFELINE_FD"
-
-
-def watch_parent() -> None:
-    """Start watching the lifeline, if this process was given one."""
-    raw = os.environ.get(ENV_VAR)
-    if not raw or not raw.isdigit():
-        return
-    fd = int(raw)
-    # Only a group leader of its own session (started with start_new_session) may kill its group.
-    if os.getpgrp() != os.getsid(0):
-        return
-    threading.Thread(target=_wait_then_die, args=(fd,), name="lifeline", daemon=True).start()
+PARENT_CHECK_SECONDS = 1.0
 
 
-def _wait_then_die(fd: int) -> None:
-    try:
-        while os.read(fd, 1):
+def run_while_parent_lives(command: list[str], niceness: int = 0) -> int:
+    """Run `command` in this process's group until it ends or our parent does; its exit code."""
+    parent = os.getppid()
+    if niceness:
+        os.nice(niceness)  # before the start: the part and every worker it forks inherit it
+    # SIGTERM and SIGINT reach the whole group: the part stops itself, and we wait for it. (A
+    # handler, not SIG_IGN: the part's exec resets a handler, and would keep an ignored signal.)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, frame: None)
+    child = subprocess.Popen(command)
+    while True:
+        try:
+            return child.wait(timeout=PARENT_CHECK_SECONDS)
+        except subprocess.TimeoutExpired:
             pass
-    except OSError:
-        pass
-    os.killpg(os.getpgrp(), signal.SIGKILL)
-
-
-def lower_priority(session_leader: int, niceness: int) -> None:
-    """Run a session we started (its leader's pid) below the web: its niceness, and its session's.
-
-    Linux's autogroup (on in many distributions' kernels) first shares the CPU equally between
-    sessions; a process's niceness then only ranks it against others of its own session. So a
-    niced task cluster in its own session still took as much CPU as the web in another. The
-    session's own niceness (`/proc/<pid>/autogroup`) is what ranks it against the web. Where
-    autogroup is off, niceness alone counts; under systemd, a unit's CPUWeight plays the session's
-    part (README, deployment).
-    """
-    try:
-        os.setpriority(os.PRIO_PGRP, session_leader, niceness)  # the workers it forks inherit it
-    except ProcessLookupError:  # it has already ended: its supervisor sees that and says so
-        return
-    try:
-        with open(f"/proc/{session_leader}/autogroup", "w") as autogroup:
-            autogroup.write(str(niceness))
-    except OSError:  # no autogroup in this kernel, or not Linux
-        pass
+        if os.getppid() != parent:  # our parent died and we were handed to another
+            os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
 def signal_group(pgid: int, sig: int) -> None:
@@ -79,3 +56,8 @@ def stop_group(process: subprocess.Popen, grace_seconds: float) -> None:
         pass
     signal_group(process.pid, signal.SIGKILL)  # workers the group leader left behind, if any
     process.wait()
+
+
+if __name__ == "__main__":
+    # python -m enhancer.management.processes NICENESS COMMAND...
+    sys.exit(run_while_parent_lives(sys.argv[2:], int(sys.argv[1])))

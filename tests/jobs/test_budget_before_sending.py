@@ -38,11 +38,6 @@ def web(monkeypatch, fake_dns):
         yield mock
 
 
-@pytest.fixture(autouse=True)
-def no_ticker(monkeypatch):
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
-
-
 def team_budget(coins: int) -> None:
     TeamBudget.objects.update_or_create(pk=1, defaults={"monthly_coins": coins})
 

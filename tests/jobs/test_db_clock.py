@@ -15,11 +15,6 @@ pytestmark = pytest.mark.django_db
 FAST = timedelta(minutes=10)
 
 
-@pytest.fixture(autouse=True)
-def kicks(monkeypatch):
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
-
-
 def web_host_ten_minutes_fast():
     """The host's clock (Python's) runs 10 minutes ahead; SQLite's own clock is the real one."""
     return freeze_time(timezone.now() + FAST, tick=True)

@@ -6,11 +6,11 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 from django_q.brokers import get_broker
+from django_q.tasks import async_task
 
 from enhancer.jobs import claims, scheduler
 from enhancer.models import JobStatus
 from enhancer.ops import health
-from enhancer.tasks import kick
 from tests.support.jobs import make_job
 
 
@@ -31,7 +31,7 @@ def empty_broker():
 @pytest.mark.django_db
 def test_it_counts_the_tasks_waiting_in_the_broker(monkeypatch, empty_broker):
     monkeypatch.setattr("django_q.conf.Conf.SYNC", False)
-    kick()
+    async_task("enhancer.tasks.advance_batch", "a-token", broker=get_broker())
 
     assert health.broker() == {"ok": True, "broker": "ok", "queued_tasks": 1}
 

@@ -16,7 +16,6 @@ from tests.support.jobs import step
 def desk(settings, fake, monkeypatch):
     settings.ENHANCER_ALLOW_PRIVATE_URLS = True
     monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
     fake.reset()
     return HitPawClient("test-key", fake.url, retry_submissions=False)
 

@@ -222,12 +222,12 @@ def test_a_paid_job_whose_saving_keeps_crashing_goes_to_review_after_a_bounded_n
     crash_saving(monkeypatch)
     job = make_job(JobStatus.DOWNLOADING)
 
-    for _ in range(settings.ENHANCER_MAX_STALLED_CLAIMS + 1):
+    for _ in range(claims.MAX_STALLED_STEPS + 1):
         claim_and_crash(job, StubClient())
     job.refresh_from_db()
 
     assert job.status == JobStatus.NEEDS_REVIEW
-    assert f"stopped unexpectedly {settings.ENHANCER_MAX_STALLED_CLAIMS} times" in job.message
+    assert f"stopped unexpectedly {claims.MAX_STALLED_STEPS} times" in job.message
     assert job.coins == 10
 
 
@@ -236,7 +236,7 @@ def test_an_unpaid_job_whose_step_keeps_crashing_fails_with_a_plain_message(web,
     crash_saving(monkeypatch)
     job = make_job(JobStatus.FETCHING)
 
-    for _ in range(settings.ENHANCER_MAX_STALLED_CLAIMS + 1):
+    for _ in range(claims.MAX_STALLED_STEPS + 1):
         claim_and_crash(job, StubClient())
     job.refresh_from_db()
 
@@ -244,9 +244,22 @@ def test_an_unpaid_job_whose_step_keeps_crashing_fails_with_a_plain_message(web,
     assert "You can try again" in job.message
 
 
+def test_a_backlog_makes_a_paid_photo_late_but_never_sends_it_to_review():
+    """Claims whose batches waited in a busy queue until their leases ran out are no stalls."""
+    job = make_job(JobStatus.CONVERTING, hitpaw_job_id="task-1", coins=10)
+    for _ in range(claims.MAX_STALLED_STEPS * 3):
+        Job.objects.filter(pk=job.pk).update(lease_until=None)  # claimed, queued, never run
+        assert claims.claim_job(job.pk)
+    Job.objects.filter(pk=job.pk).update(lease_until=None)
+
+    job = step(job, StubClient(statuses=[running()]))
+
+    assert job.status == JobStatus.CONVERTING and job.stalled_claims == 0
+
+
 def test_a_step_that_reports_back_starts_the_count_again(settings):
     job = make_job(JobStatus.CONVERTING)
-    for _ in range(settings.ENHANCER_MAX_STALLED_CLAIMS + 3):
+    for _ in range(claims.MAX_STALLED_STEPS + 3):
         job = step(job, StubClient(statuses=[running()]))
 
     assert job.status == JobStatus.CONVERTING and job.stalled_claims == 0
@@ -299,10 +312,11 @@ def test_the_coin_spending_call_is_not_started_on_a_lease_about_to_run_out(setti
 def test_a_broker_outage_after_the_jobs_are_saved_does_not_fail_the_submission(
     alice, general_2x, monkeypatch
 ):
-    def broker_down():
+    def broker_down(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr("enhancer.tasks.kick", broker_down)
+    # Saving the photos never waits on the broker: the ticker hands them out.
+    monkeypatch.setattr("enhancer.tasks.async_task", broker_down)
 
     jobs = intake.create_jobs(alice, [PHOTO_URL], general_2x)
 
@@ -310,10 +324,11 @@ def test_a_broker_outage_after_the_jobs_are_saved_does_not_fail_the_submission(
 
 
 def test_the_form_answers_with_the_job_page_when_the_broker_is_down(alice_client, general_2x, monkeypatch):
-    def broker_down():
+    def broker_down(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr("enhancer.tasks.kick", broker_down)
+    # Saving the photos never waits on the broker: the ticker hands them out.
+    monkeypatch.setattr("enhancer.tasks.async_task", broker_down)
 
     response = alice_client.post("/", {"img_url": PHOTO_URL, "model_name": "general_2x"})
 

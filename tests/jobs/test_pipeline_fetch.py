@@ -7,7 +7,6 @@ import responses
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from enhancer import tasks
 from enhancer.jobs import claims, intake, pipeline
 from enhancer.models import JobStatus
 from tests.support.images import image_size
@@ -32,7 +31,6 @@ pytestmark = pytest.mark.django_db
 def quick(settings, monkeypatch):
     monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
     monkeypatch.setattr(pipeline, "MAX_STEP_ATTEMPTS", 3)
-    monkeypatch.setattr(tasks, "kick", lambda: None)
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from tests.support.jobs import StubClient, make_job
 
 
 @pytest.fixture
-def two_threads(settings):
-    settings.ENHANCER_THREADS_PER_BATCH = 2
-    settings.ENHANCER_BATCH_SIZE = 2
+def two_threads(monkeypatch):
+    monkeypatch.setattr(scheduler, "THREADS_PER_BATCH", 2)
+    monkeypatch.setattr(scheduler, "BATCH_SIZE", 2)
     scheduler.stop_poll_threads()
     yield
     scheduler.stop_poll_threads()

@@ -125,7 +125,6 @@ def test_against_the_fake_hitpaw_a_lapsed_link_is_renewed_and_saved_with_one_cha
     settings, fake, monkeypatch, alice, catalogue
 ):
     settings.ENHANCER_ALLOW_PRIVATE_URLS = True
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
     fake.reset()
     client = HitPawClient("test-key", fake.url, retry_submissions=False)
     (job,) = intake.create_jobs(

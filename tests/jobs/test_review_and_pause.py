@@ -5,11 +5,18 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from enhancer import tasks
 from enhancer.hitpaw.client import Submission
 from enhancer.jobs import claims, pauses, pipeline, review
 from enhancer.models import JobStatus
-from tests.support.jobs import LOST_ANSWER, StubClient, lost_answer, make_job, step, timeline
+from tests.support.jobs import (
+    LOST_ANSWER,
+    StubClient,
+    handed_to_the_ticker,
+    lost_answer,
+    make_job,
+    step,
+    timeline,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,14 +31,6 @@ OTHER_STATES = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def kicks(monkeypatch):
-    """Record wake-ups of the ticker instead of enqueueing them (no cluster here)."""
-    calls = []
-    monkeypatch.setattr(tasks, "kick", lambda: calls.append(1))
-    return calls
-
-
 def reviewed_job():
     """A job whose submission answer was lost: HitPaw may or may not have charged for it."""
     client = StubClient(submits=[lost_answer()])
@@ -40,7 +39,7 @@ def reviewed_job():
     return job
 
 
-def test_resubmitting_sends_the_photo_to_hitpaw_once_more(kicks):
+def test_resubmitting_sends_the_photo_to_hitpaw_once_more():
     job = reviewed_job()
     client = StubClient(submits=[Submission("hp-second-try", 10)])
 
@@ -48,7 +47,7 @@ def test_resubmitting_sends_the_photo_to_hitpaw_once_more(kicks):
     job.refresh_from_db()
     assert job.status == JobStatus.SUBMITTING
     assert job.message == review.MSG_RESUBMITTED
-    assert kicks == [1]
+    assert handed_to_the_ticker()
 
     job = step(job, client)
 
@@ -80,7 +79,7 @@ def test_a_resubmitted_job_is_due_now_with_a_fresh_deadline_and_no_old_error():
     assert job.lease_token == token
 
 
-def test_closing_ends_a_reviewed_job_for_good(kicks):
+def test_closing_ends_a_reviewed_job_for_good():
     job = reviewed_job()
 
     assert review.close([job.pk]) == 1
@@ -91,12 +90,11 @@ def test_closing_ends_a_reviewed_job_for_good(kicks):
     assert job.due_at is None
     assert timeline(job)[-1] == "canceled"
     assert claims.claim_job(job.pk) is None
-    assert kicks == []
 
 
 @pytest.mark.parametrize("status", OTHER_STATES)
 @pytest.mark.parametrize("action", [review.resubmit, review.close])
-def test_review_actions_leave_jobs_in_other_states_alone(action, status, kicks):
+def test_review_actions_leave_jobs_in_other_states_alone(action, status):
     job = make_job(status, message="as it was")
 
     assert action([job.pk]) == 0
@@ -104,7 +102,6 @@ def test_review_actions_leave_jobs_in_other_states_alone(action, status, kicks):
     job.refresh_from_db()
     assert (job.status, job.message) == (status, "as it was")
     assert timeline(job) == [status]
-    assert kicks == []
 
 
 def test_review_actions_count_only_the_jobs_they_moved():

@@ -1,4 +1,4 @@
-"""The ticker and its batches: due jobs go out once per turn, and only one ticker runs at a time."""
+"""The ticker and its batches: due jobs go out once per turn, never more than the workers can start."""
 
 from datetime import timedelta
 
@@ -6,13 +6,14 @@ import pytest
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
-from enhancer.jobs import claims, intake, pipeline, scheduler
-from enhancer.models import Job, JobStatus, Lease
+from enhancer.jobs import claims, pipeline, scheduler
+from enhancer.models import Job, JobStatus
 from tests.support.jobs import (
     RESULT_URL,
     StubClient,
     add_image,
     completed,
+    in_threads,
     make_job,
     serve_images,
 )
@@ -21,8 +22,7 @@ from tests.support.jobs import (
 @pytest.fixture(autouse=True)
 def quick(settings, monkeypatch):
     monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
-    settings.ENHANCER_BATCH_SIZE = 2
-    settings.ENHANCER_TICK_SECONDS = 0.05
+    monkeypatch.setattr(scheduler, "BATCH_SIZE", 2)
 
 
 @pytest.fixture
@@ -92,49 +92,74 @@ def test_dispatch_leaves_jobs_that_are_not_due_or_already_taken():
     assert (later.lease_token, taken.lease_token) == ("", token)
 
 
-@pytest.mark.django_db(transaction=True)  # the ticker closes stale connections
-def test_the_ticker_dispatches_what_is_due_then_lets_go_of_its_lease():
-    make_job(JobStatus.CONVERTING)
+@pytest.mark.django_db
+def test_a_tick_claims_no_more_than_the_workers_can_start(monkeypatch, settings):
+    """Backpressure: a batch waits in the queue at most QUEUED_BATCHES_PER_WORKER per worker."""
+    settings.Q_CLUSTER = {**settings.Q_CLUSTER, "workers": 2}
+    monkeypatch.setattr(scheduler, "QUEUED_BATCHES_PER_WORKER", 2)
+    [make_job(JobStatus.CONVERTING) for _ in range(20)]
+    queued = []
+    monkeypatch.setattr(scheduler, "async_task", lambda func, token, **options: queued.append((func, token)))
+
+    assert scheduler.tick(QueueOf(size=1)) == 3  # 2 workers x 2, less the one batch waiting
+    assert scheduler.tick(QueueOf(size=4)) == 0  # the queue is full: nothing is claimed
+
+    assert [func for func, _ in queued] == ["enhancer.tasks.advance_batch"] * 3
+    assert Job.objects.exclude(lease_token="").count() == 3 * scheduler.BATCH_SIZE
+
+
+class QueueOf:
+    """A broker that only says how many tasks wait in it."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def queue_size(self) -> int:
+        return self.size
+
+
+@pytest.mark.django_db
+def test_paid_results_due_for_saving_go_out_first_in_batches_of_their_own():
+    polls = [make_job(JobStatus.CONVERTING, due_at=timezone.now() - timedelta(minutes=5)) for _ in range(3)]
+    saves = [make_job(JobStatus.DOWNLOADING) for _ in range(3)]
     enqueued = []
 
-    assert scheduler.run_ticker(enqueued.append, run_seconds=0) is True
+    scheduler.dispatch_due(enqueued.append)
 
-    assert len(enqueued) == 1
-    assert not claims.lease_is_held(scheduler.TICKER)
-
-
-@pytest.mark.django_db(transaction=True)  # the ticker closes stale connections
-def test_a_second_ticker_started_meanwhile_steps_aside():
-    make_job(JobStatus.CONVERTING)
-    rivals = []
-
-    def enqueue(token):
-        rivals.append(scheduler.run_ticker(lambda other: pytest.fail("rival dispatched"), run_seconds=0))
-
-    assert scheduler.run_ticker(enqueue, run_seconds=0) is True
-
-    assert rivals == [False]
+    assert [batch_of(token) for token in enqueued] == [
+        {saves[0].pk, saves[1].pk},
+        {saves[2].pk},
+        {polls[0].pk, polls[1].pk},
+        {polls[2].pk},
+    ]
 
 
-@pytest.mark.django_db(transaction=True)  # the ticker closes stale connections
-def test_a_ticker_does_nothing_while_another_holds_the_lease():
-    make_job(JobStatus.CONVERTING)
-    claims.acquire_lease(scheduler.TICKER, "other-ticker", 60)
+@pytest.mark.django_db
+def test_a_full_queue_leaves_the_polls_and_still_takes_the_saves():
+    make_job(JobStatus.CONVERTING, due_at=timezone.now() - timedelta(minutes=5))
+    save = make_job(JobStatus.DOWNLOADING)
     enqueued = []
 
-    assert scheduler.run_ticker(enqueued.append, run_seconds=0) is False
+    assert scheduler.dispatch_due(enqueued.append, batches=1) == 1
 
-    assert enqueued == []
-    assert not scheduler.ticker_needed()
+    assert batch_of(enqueued[0]) == {save.pk}
 
 
-@pytest.mark.django_db(transaction=True)  # the ticker closes stale connections
-def test_a_new_ticker_takes_over_from_one_that_died():
-    claims.acquire_lease(scheduler.TICKER, "dead-ticker", 60)
-    Lease.objects.filter(name=scheduler.TICKER).update(until=timezone.now() - timedelta(seconds=1))
+@pytest.mark.django_db(transaction=True)
+def test_two_tickers_at_once_never_claim_one_job_twice():
+    jobs = [make_job(JobStatus.CONVERTING) for _ in range(40)]
+    claimed: list[list[set]] = [[], []]
 
-    assert scheduler.ticker_needed()
-    assert scheduler.run_ticker(lambda token: None, run_seconds=0) is True
+    def ticker(number):
+        return scheduler.dispatch_due(lambda token: claimed[number].append(batch_of(token)))
+
+    results = in_threads(2, ticker)
+
+    first = set().union(*claimed[0]) if claimed[0] else set()
+    second = set().union(*claimed[1]) if claimed[1] else set()
+    assert sum(results) == len(claimed[0]) + len(claimed[1])
+    assert not first & second
+    assert first | second == {job.pk for job in jobs}
 
 
 @pytest.mark.django_db
@@ -150,8 +175,7 @@ def test_a_batch_of_one_advances_its_job(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_batch_advances_every_job_it_holds(client, settings):
-    settings.ENHANCER_BATCH_SIZE = 8
+def test_a_batch_advances_every_job_it_holds(client):
     jobs = [make_job(JobStatus.SUBMITTING, img_url=f"https://photos.example/{n}.png") for n in range(6)]
     [token] = claims.claim_due_jobs(10, 8)
 
@@ -187,7 +211,7 @@ def test_a_step_that_crashes_leaves_the_rest_of_the_batch_going(client):
 @pytest.mark.django_db(transaction=True)
 def test_ticking_and_batches_take_new_jobs_all_the_way_to_completed(client, settings, monkeypatch, fake_dns):
     settings.ENHANCER_POLL_INTERVAL_SECONDS = 0
-    settings.ENHANCER_BATCH_SIZE = 8
+    monkeypatch.setattr(scheduler, "BATCH_SIZE", 8)
     client.statuses = [completed()]
     jobs = [make_job(img_url=f"https://photos.example/{n}.png") for n in range(4)]
     with serve_images(monkeypatch, fake_dns) as web:
@@ -223,25 +247,6 @@ def test_a_fetched_photo_goes_to_hitpaw_and_a_finished_one_is_saved_without_wait
     assert new.lease_token == "" and new.due_at > timezone.now()  # then waits its first poll
     assert done.status == JobStatus.COMPLETED and done.result  # polled, then saved
     assert client.status_calls == [done.hitpaw_job_id]
-
-
-@pytest.mark.django_db
-def test_submissions_while_a_ticker_runs_ask_the_database_once_and_start_none(
-    monkeypatch, django_assert_num_queries
-):
-    started = []
-    monkeypatch.setattr("enhancer.tasks.async_task", lambda name, **options: started.append(name))
-    claims.acquire_lease(scheduler.TICKER, "running-ticker", 60)
-
-    intake.wake_ticker()
-    with django_assert_num_queries(0):
-        intake.wake_ticker()
-    assert started == []
-
-    Lease.objects.filter(name=scheduler.TICKER).update(until=None)  # that ticker ended
-    scheduler.forget_ticker_seen()  # as a second later
-    intake.wake_ticker()
-    assert started == ["enhancer.tasks.ticker"]
 
 
 @pytest.mark.django_db(transaction=True)

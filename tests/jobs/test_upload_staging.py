@@ -20,7 +20,6 @@ def office(settings, fake, monkeypatch):
     settings.PUBLIC_BASE_URL = ""
     settings.ENHANCER_ALLOW_PRIVATE_URLS = True  # the fake's result links are on loopback
     monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
     fake.reset()
     fake.set_global()
     return HitPawClient("test-key", fake.url, retry_submissions=False, backoff_base=0.01)

@@ -31,7 +31,6 @@ def heic_upload(name="IMG_0001.HEIC", **size):
 
 @pytest.fixture
 def sandbox(settings, monkeypatch):
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
     settings.SANDBOX_MODE = True
     settings.PUBLIC_BASE_URL = ""
     settings.SANDBOX_BASE_URL = "http://127.0.0.1:8000/sandbox"

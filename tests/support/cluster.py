@@ -1,11 +1,12 @@
-"""A real django-q2 cluster (`manage.py qcluster`) as a subprocess, sharing the test database.
+"""A real django-q2 cluster (`manage.py qcluster`) and its ticker (`manage.py runticker`) as
+subprocesses, sharing the test database.
 
-The cluster runs in its own session so that stopping it reaches every process it forked:
+Both run in one session of their own so that stopping it reaches every process they forked:
 `stop_group` sends SIGTERM to the group, then SIGKILL after a few seconds (SIGTERM alone can
 deadlock, django-q2 issue #346). `kill()` is the crash: SIGKILL to the whole group at once, the
 way a machine loses power. Its log goes to a file; `describe_jobs` and `wait_for_jobs` put its
-tail into every failure. `QCluster` is the bare runner (any environment), which the polling
-benchmark (scripts/bench_polling.py) uses too; `Cluster` points it at the test database.
+tail into every failure. `QCluster` is the bare runner (any environment); `Cluster` points it
+at the test database.
 """
 
 from __future__ import annotations
@@ -35,12 +36,10 @@ LOG_TAIL_LINES = 60
 # Short cadences so a test sees many steps quickly; every one can be overridden per cluster.
 FAST_SETTINGS = {
     "ENHANCER_POLL_INTERVAL_SECONDS": "0.5",
-    "ENHANCER_TICK_SECONDS": "0.3",
     "ENHANCER_LEASE_SECONDS": "8",
     "ENHANCER_READ_TIMEOUT": "2",
     "ENHANCER_CONNECT_TIMEOUT": "2",
     "ENHANCER_JOB_DEADLINE_SECONDS": "300",
-    "ENHANCER_TICKER_RUN_SECONDS": "20",
 }
 # Tuning constants shortened the same way in the cluster's processes (tests/support/tuned_manage.py).
 FAST_CONSTANTS = {
@@ -65,7 +64,7 @@ def database_url() -> str:
 
 
 class QCluster:
-    """`manage.py qcluster` with the environment given, in its own session; a context manager."""
+    """`manage.py qcluster` and `runticker` with the environment given, in one session; a context manager."""
 
     def __init__(
         self, env: dict[str, str], log_path: Path, grace_seconds: float = STOP_GRACE_SECONDS
@@ -83,8 +82,14 @@ class QCluster:
         with self.log_path.open("a") as log:
             log.write(f"\n===== cluster start #{self.starts} at {time.strftime('%H:%M:%S')} =====\n")
             log.flush()
+            # The shell becomes qcluster (`self.process`); the ticker beside it is in its group.
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "tests.support.tuned_manage", "qcluster"],
+                [
+                    "sh",
+                    "-c",
+                    'exec "$0" -m tests.support.tuned_manage runticker & exec "$0" -m tests.support.tuned_manage qcluster',
+                    sys.executable,
+                ],
                 cwd=PROJECT_DIR,
                 env=self.env,
                 stdout=log,

@@ -196,3 +196,10 @@ def in_threads(count: int, work) -> list:
     if errors:
         raise errors[0]
     return results
+
+
+def handed_to_the_ticker() -> bool:
+    """True when some active job is due now: `manage.py runticker` hands it out within a tick."""
+    from enhancer.models import ACTIVE_STATUSES
+
+    return Job.objects.filter(status__in=ACTIVE_STATUSES, due_at__lte=timezone.now(), lease_token="").exists()

@@ -60,7 +60,6 @@ class LiveApp:
             ENHANCER_ALLOW_PRIVATE_URLS="true",
             ENHANCER_SANDBOX_CONVERT_SECONDS="2",
             ENHANCER_POLL_INTERVAL_SECONDS="1",
-            ENHANCER_TICK_SECONDS="0.3",
             NO_PROXY="127.0.0.1,localhost",
             PYTHONUNBUFFERED="1",
         )

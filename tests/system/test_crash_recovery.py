@@ -17,7 +17,6 @@ from datetime import timedelta
 import pytest
 import requests
 from django.utils import timezone
-from django_q.models import Schedule
 
 from enhancer.jobs import intake, resume
 from enhancer.jobs.pipeline import MSG_CRASHED_MID_SUBMIT, MSG_UNRECORDED
@@ -43,14 +42,9 @@ UNKNOWN_OUTCOME = "do not know whether"
 
 @pytest.fixture
 def desk(settings, tmp_path, catalogue, fake):
-    """A cluster (not started yet) that shares this test's database and media folder.
-
-    No watchdog schedule: a restarted cluster must resume work by itself (the watchdog, a
-    once-a-minute django-q2 schedule, is only the backstop).
-    """
+    """A cluster and its ticker (not started yet) that share this test's database and media folder."""
     settings.ENHANCER_ALLOW_PRIVATE_URLS = True
     settings.ENHANCER_LEASE_SECONDS = LEASE_SECONDS
-    Schedule.objects.filter(func="enhancer.tasks.watchdog").delete()
     cluster = Cluster(
         fake.url,
         settings.MEDIA_ROOT,

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from enhancer import tasks
 from enhancer.jobs import intake, pauses
 from enhancer.jobs.pipeline import MSG_PAUSED
 from enhancer.models import Job, JobStatus
@@ -221,7 +220,6 @@ def test_an_empty_coin_balance_pauses_all_submissions_until_an_admin_resumes(
     waiting = [
         make_job(JobStatus.QUEUED, user=alice, model=general_2x, img_url=url).pk for url in waiting_urls
     ]
-    tasks.kick()
     wait_until(
         lambda: Job.objects.filter(pk__in=waiting, message=MSG_PAUSED).count() == len(waiting),
         60,

@@ -24,11 +24,13 @@ def command_line(pid: int) -> str:
         return ""
 
 
+def leaders(app: LiveApp, part: str) -> set[int]:
+    """The process groups `rundesk` started for a part ("qcluster", "runticker"): their leaders."""
+    return {pid for pid in _descendants(app.pid) if part in command_line(pid) and os.getpgid(pid) == pid}
+
+
 def cluster_leaders(app: LiveApp) -> set[int]:
-    """The qcluster processes `rundesk` started itself (not their workers)."""
-    return {
-        pid for pid in _descendants(app.pid) if "qcluster" in command_line(pid) and os.getpgid(pid) == pid
-    }
+    return leaders(app, "qcluster")
 
 
 def health(app: LiveApp) -> dict:
@@ -37,7 +39,7 @@ def health(app: LiveApp) -> dict:
 
 
 def ticker_holder(app: LiveApp) -> str:
-    """Who holds the ticker lease right now ("" when nobody does)."""
+    """Which ticker (host:pid) said it ran within the last few seconds ("" when none did)."""
     rows = app.query("SELECT holder FROM enhancer_lease WHERE name = 'ticker' AND until > datetime('now')")
     return rows[0][0] if rows else ""
 
@@ -62,16 +64,26 @@ def app(tmp_path):
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the processes")
 def test_it_restarts_a_task_cluster_killed_with_sigkill(app):
     (first,) = cluster_leaders(app)
-    old_ticker = wait_for(lambda: ticker_holder(app))
     os.kill(first, signal.SIGKILL)
 
     restarted = wait_for(lambda: cluster_leaders(app) - {first})
 
     assert restarted, app.log_tail()
     assert "The task cluster stopped (exit code -9); restarting it." in app.log_tail()
-    new_ticker = wait_for(lambda: ticker_holder(app) not in ("", old_ticker), seconds=40)
-    assert new_ticker, "the new cluster never started a ticker of its own"
     assert health(app)["ok"]
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the processes")
+def test_it_runs_a_ticker_and_restarts_it_killed_with_sigkill(app):
+    old_ticker = wait_for(lambda: ticker_holder(app))
+    assert old_ticker, app.log_tail()
+    (first,) = leaders(app, "runticker")
+    os.kill(first, signal.SIGKILL)
+
+    new_ticker = wait_for(lambda: ticker_holder(app) not in ("", old_ticker), seconds=40)
+
+    assert new_ticker, app.log_tail()
+    assert "The ticker stopped (exit code -9); restarting it." in app.log_tail()
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find the processes")
@@ -79,6 +91,7 @@ def test_nothing_it_started_outlives_it_when_it_is_killed_with_sigkill(app):
     children = _descendants(app.pid)
     assert any("gunicorn" in command_line(pid) for pid in children)
     assert any("qcluster" in command_line(pid) for pid in children)
+    assert any("runticker" in command_line(pid) for pid in children)
 
     os.kill(app.pid, signal.SIGKILL)
 
@@ -87,23 +100,16 @@ def test_nothing_it_started_outlives_it_when_it_is_killed_with_sigkill(app):
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to read the processes' priority")
-def test_the_task_cluster_runs_below_the_web_server(app):
-    """Pages answer first: the cluster's processes and, under autogroup, its session are niced."""
-    (leader,) = cluster_leaders(app)
-    cluster = [pid for pid in _descendants(app.pid) if os.getpgid(pid) == leader]
+def test_the_task_cluster_and_the_ticker_run_below_the_web_server(app):
+    """Pages answer first: the cluster's and the ticker's processes are niced."""
+    wait_for(lambda: leaders(app, "runticker"))
+    groups = cluster_leaders(app) | leaders(app, "runticker")
+    background = [pid for pid in _descendants(app.pid) if os.getpgid(pid) in groups]
     web = [pid for pid in _descendants(app.pid) if "gunicorn" in command_line(pid)]
 
-    assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in cluster} == {10}
+    assert len(groups) == 2
+    assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in background} == {10}
     assert {os.getpriority(os.PRIO_PROCESS, pid) for pid in web} == {os.getpriority(os.PRIO_PROCESS, 0)}
-    if Path(f"/proc/{leader}/autogroup").exists():  # Linux's autogroup shares the CPU between sessions first
-        assert _session_niceness(leader) == 10
-        assert _session_niceness(web[0]) == _session_niceness(os.getpid())
-
-
-def _session_niceness(pid):
-    """The niceness of a process's autogroup; the boot-time group (read as empty) weighs as nice 0."""
-    fields = Path(f"/proc/{pid}/autogroup").read_text().split()  # "/autogroup-42 nice 10", or nothing
-    return int(fields[-1]) if fields else 0
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to read the processes' umask")
@@ -112,7 +118,7 @@ def test_its_parts_create_files_owner_only_and_the_database_is_tightened(app):
     parts = [
         pid
         for pid in _descendants(app.pid)
-        if "gunicorn" in command_line(pid) or "qcluster" in command_line(pid)
+        if any(part in command_line(pid) for part in ("gunicorn", "qcluster", "runticker"))
     ]
 
     assert parts and {_umask(pid) for pid in parts} == {0o077}

@@ -64,8 +64,6 @@ def app_with_canary(settings, canary_hitpaw, monkeypatch, caplog):
     monkeypatch.setattr(Conf, "SYNC", True)
     # Successful tasks, were they kept (django-q2's save_limit), are checked too.
     monkeypatch.setattr(Conf, "SAVE_LIMIT", 500)
-    # In-process workers "spawn" for every task: no ticker watch of their own, this test hands out steps.
-    monkeypatch.setattr("enhancer.tasks.watch_ticker", lambda: None)
     monkeypatch.setattr(client_factory._local, "client", None, raising=False)
     for name in ("", "enhancer", "django", "django_q", "urllib3", "requests", "axes"):
         caplog.set_level(logging.DEBUG, logger=name)

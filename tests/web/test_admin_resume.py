@@ -8,11 +8,6 @@ from tests.support.jobs import make_job
 from tests.support.roles import user_with_role
 
 
-@pytest.fixture(autouse=True)
-def kicks(monkeypatch):
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
-
-
 @pytest.fixture
 def admin_client(client, db):
     client.force_login(user_with_role("adam", "admins", is_staff=True))

@@ -16,11 +16,6 @@ def admin_client(client, admin_user):
     return client
 
 
-@pytest.fixture(autouse=True)
-def kicks(monkeypatch):
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
-
-
 def run_action(client, action: str, jobs):
     data = {"action": action, "_selected_action": [str(job.pk) for job in jobs]}
     return client.post("/admin/enhancer/job/", data, follow=True)

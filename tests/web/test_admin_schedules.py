@@ -56,7 +56,7 @@ def due_schedule(func: str, **fields) -> Schedule:
 @through_the_cluster
 def test_a_schedule_naming_os_system_never_runs_its_command(tmp_path, caplog):
     marker = tmp_path / "ran"
-    Schedule.objects.exclude(name="sneaky").delete()  # the watchdog would start a ticker
+    Schedule.objects.exclude(name="sneaky").delete()
     due_schedule("os.system", args=repr(f"touch {marker}"))
 
     with caplog.at_level(logging.ERROR, logger="enhancer"):
@@ -72,7 +72,7 @@ def test_a_schedule_naming_os_system_never_runs_its_command(tmp_path, caplog):
 @through_the_cluster
 def test_a_schedule_with_a_result_hook_is_refused_too(tmp_path):
     Schedule.objects.exclude(name="sneaky").delete()
-    due_schedule("enhancer.tasks.watchdog", hook="os.abort")
+    due_schedule("enhancer.tasks.make_thumbnails", hook="os.abort")
 
     run_due_schedules()  # os.abort would end the test run
 
@@ -80,19 +80,19 @@ def test_a_schedule_with_a_result_hook_is_refused_too(tmp_path):
 
 
 @through_the_cluster
-def test_the_apps_own_watchdog_schedule_still_runs(monkeypatch):
+def test_a_schedule_naming_one_of_the_apps_own_tasks_still_runs(monkeypatch):
     ran = []
-    monkeypatch.setattr("enhancer.tasks.watchdog", lambda: ran.append(1))
+    monkeypatch.setattr("enhancer.tasks.make_thumbnails", lambda job_id: ran.append(job_id))
     Schedule.objects.exclude(name="sneaky").delete()
-    due_schedule("enhancer.tasks.watchdog")
+    due_schedule("enhancer.tasks.make_thumbnails", args="7")
 
     run_due_schedules()
 
-    assert ran == [1] and not Failure.objects.exists()
+    assert ran == [7] and not Failure.objects.exists()
 
 
 def test_an_admin_gets_a_read_only_schedule_page_and_cannot_save_one(client):
-    schedule = due_schedule("enhancer.tasks.watchdog")
+    schedule = due_schedule("enhancer.tasks.make_thumbnails")
     client.force_login(user_with_role("adam", "admins", is_staff=True))
     url = f"/admin/django_q/schedule/{schedule.pk}/change/"
 
@@ -101,12 +101,12 @@ def test_an_admin_gets_a_read_only_schedule_page_and_cannot_save_one(client):
 
     assert page.status_code == 200 and 'name="func"' not in page.content.decode()
     assert posted.status_code == 403
-    assert Schedule.objects.get(pk=schedule.pk).func == "enhancer.tasks.watchdog"
+    assert Schedule.objects.get(pk=schedule.pk).func == "enhancer.tasks.make_thumbnails"
     assert client.get("/admin/django_q/schedule/add/").status_code == 403
 
 
 def test_a_superuser_cannot_edit_a_schedule_either(client, admin_user):
-    schedule = due_schedule("enhancer.tasks.watchdog")
+    schedule = due_schedule("enhancer.tasks.make_thumbnails")
     client.force_login(admin_user)
     url = f"/admin/django_q/schedule/{schedule.pk}/change/"
 
@@ -122,7 +122,7 @@ def test_nobody_can_resubmit_a_task_from_the_admin(client, admin_user, changelis
         Task.objects.create(
             id=f"task-{success}",
             name="t",
-            func="enhancer.tasks.ticker",
+            func="enhancer.tasks.advance_batch",
             started=now,
             stopped=now,
             success=success,
@@ -135,7 +135,7 @@ def test_nobody_can_resubmit_a_task_from_the_admin(client, admin_user, changelis
         {"action": "resubmit_task", "_selected_action": ["task-True", "task-False"]},
     )
 
-    assert "enhancer.tasks.ticker" in page and "resubmit_task" not in page
+    assert "enhancer.tasks.advance_batch" in page and "resubmit_task" not in page
     assert posted.status_code == 302 and Task.objects.count() == 2 and not OrmQ.objects.exists()
 
 

@@ -2,15 +2,9 @@
 
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
 from enhancer.models import Batch, Job, JobStatus
-
-
-@pytest.fixture(autouse=True)
-def no_ticker(monkeypatch):
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
 
 
 def links(count: int, prefix: str = "p") -> str:

@@ -1,13 +1,6 @@
 """The submit page shows what is left of the budgets, and a refusal in plain words with no job made."""
 
-import pytest
-
 from enhancer.models import Job, TeamBudget, UserBudget
-
-
-@pytest.fixture(autouse=True)
-def kicks(monkeypatch):
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
 
 
 def test_the_submit_page_shows_what_is_left(alice_client, alice, catalogue):

@@ -17,11 +17,6 @@ from tests.support.roles import user_with_role
 REASON = "Topping up coins, back at 3 pm."
 
 
-@pytest.fixture(autouse=True)
-def kicks(monkeypatch):
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
-
-
 @pytest.fixture
 def adam_client(db, catalogue):
     """An admin by role (the people who pause), not a superuser."""

@@ -7,13 +7,6 @@ from enhancer.models import Job, JobStatus
 from tests.support.jobs import make_job
 
 
-@pytest.fixture(autouse=True)
-def kicks(monkeypatch):
-    calls = []
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: calls.append(1))
-    return calls
-
-
 @pytest.mark.parametrize("status", [JobStatus.QUEUED, JobStatus.FETCHING, JobStatus.SUBMITTING])
 def test_it_cancels_a_job_not_yet_sent(alice_client, alice, status):
     job = make_job(status, user=alice)

@@ -19,11 +19,6 @@ PHOTO = "https://photos.example.com/shoe.jpg"
 TOKEN = "0123456789abcdef0123456789abcdef"
 
 
-@pytest.fixture(autouse=True)
-def no_ticker(monkeypatch):
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
-
-
 def token_on(page) -> str:
     found = re.search(r'<input type="hidden" name="submission_token" value="([0-9a-f]{32})"', page)
     assert found, "the submit form carries no submission token"

@@ -4,6 +4,7 @@ import pytest
 
 from enhancer.jobs import intake, pauses
 from enhancer.models import Batch, EnhanceModel, Job, JobStatus, SubmissionPause
+from tests.support.jobs import handed_to_the_ticker
 
 PHOTO = "https://photos.example.com/cat.jpg"
 PAGES = [
@@ -15,14 +16,6 @@ PAGES = [
     "/jobs/1/result",
     "/usage/",
 ]
-
-
-@pytest.fixture
-def kicks(monkeypatch):
-    """Record ticker wake-ups instead of starting django-q2 tasks, so no cluster is needed."""
-    calls = []
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: calls.append(1))
-    return calls
 
 
 def post(client, img_url=PHOTO, model_name="general_2x", follow=False, **fields):
@@ -71,7 +64,7 @@ def test_it_shows_models_by_display_name_and_what_they_are_good_for(alice_client
     assert page.count("<option") == 12
 
 
-def test_it_queues_a_job_and_redirects_to_its_page(alice_client, alice, catalogue, kicks):
+def test_it_queues_a_job_and_redirects_to_its_page(alice_client, alice, catalogue):
     response = post(alice_client, exif="on", dpi="300")
     job = Job.objects.get()
     assert response.status_code == 302
@@ -79,22 +72,22 @@ def test_it_queues_a_job_and_redirects_to_its_page(alice_client, alice, catalogu
     assert (job.user, job.img_url, job.model_name) == (alice, PHOTO, "general_2x")
     assert (job.status, job.exif, job.dpi) == (JobStatus.QUEUED, True, 300)
     assert job.events.count() == 1
-    assert kicks == [1]
+    assert handed_to_the_ticker()
 
 
-def test_it_shows_the_new_job_after_the_redirect(alice_client, catalogue, kicks):
+def test_it_shows_the_new_job_after_the_redirect(alice_client, catalogue):
     response = post(alice_client, follow=True)
     assert response.status_code == 200
     assert "Waiting to start" in response.content.decode()
 
 
-def test_it_leaves_exif_off_and_dpi_empty_when_not_asked(alice_client, catalogue, kicks):
+def test_it_leaves_exif_off_and_dpi_empty_when_not_asked(alice_client, catalogue):
     post(alice_client)
     job = Job.objects.get()
     assert (job.exif, job.dpi) == (False, None)
 
 
-def test_it_queues_one_job_per_line_in_one_batch_and_lands_on_the_batch_page(alice_client, catalogue, kicks):
+def test_it_queues_one_job_per_line_in_one_batch_and_lands_on_the_batch_page(alice_client, catalogue):
     links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(3))
     response = post(alice_client, img_url=f"{links}\n\n")
     batch = Batch.objects.get()
@@ -104,7 +97,7 @@ def test_it_queues_one_job_per_line_in_one_batch_and_lands_on_the_batch_page(ali
     assert "3 photos are on their way" in alice_client.get(response["Location"]).content.decode()
 
 
-def test_each_photo_of_a_batch_starts_its_timeline_with_received(alice_client, catalogue, kicks):
+def test_each_photo_of_a_batch_starts_its_timeline_with_received(alice_client, catalogue):
     post(alice_client, img_url="\n".join(f"https://photos.example.com/{n}.jpg" for n in range(3)))
 
     for job in Job.objects.all():
@@ -113,7 +106,7 @@ def test_each_photo_of_a_batch_starts_its_timeline_with_received(alice_client, c
         assert abs(event.at - job.created_at).total_seconds() < 5
 
 
-def test_a_model_an_admin_turns_off_is_gone_from_the_next_form(alice_client, catalogue, kicks):
+def test_a_model_an_admin_turns_off_is_gone_from_the_next_form(alice_client, catalogue):
     assert 'value="general_4x"' in alice_client.get("/").content.decode()
     post(alice_client, model_name="general_4x")
     EnhanceModel.objects.filter(name="general_4x").update(enabled=False)
@@ -124,13 +117,13 @@ def test_a_model_an_admin_turns_off_is_gone_from_the_next_form(alice_client, cat
     assert Job.objects.count() == 1
 
 
-def test_it_makes_no_batch_for_a_single_link(alice_client, catalogue, kicks):
+def test_it_makes_no_batch_for_a_single_link(alice_client, catalogue):
     post(alice_client)
     assert Job.objects.get().batch is None
     assert not Batch.objects.exists()
 
 
-def test_it_queues_a_link_pasted_twice_only_once(alice_client, catalogue, kicks):
+def test_it_queues_a_link_pasted_twice_only_once(alice_client, catalogue):
     post(alice_client, img_url=f"{PHOTO}\n{PHOTO}")
     assert Job.objects.count() == 1
 
@@ -159,13 +152,12 @@ def test_it_queues_a_link_pasted_twice_only_once(alice_client, catalogue, kicks)
     ],
 )
 def test_it_refuses_a_bad_form_in_plain_words_and_queues_nothing(
-    alice_client, catalogue, kicks, img_url, model_name, dpi, message
+    alice_client, catalogue, img_url, model_name, dpi, message
 ):
     response = post(alice_client, img_url=img_url, model_name=model_name, dpi=dpi)
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Job.objects.exists()
-    assert kicks == []
 
 
 @pytest.mark.parametrize(
@@ -178,14 +170,14 @@ def test_it_refuses_a_bad_form_in_plain_words_and_queues_nothing(
         "http://[::1]/a.jpg",
     ],
 )
-def test_it_refuses_private_and_local_links(alice_client, catalogue, kicks, settings, img_url):
+def test_it_refuses_private_and_local_links(alice_client, catalogue, settings, img_url):
     settings.ENHANCER_ALLOW_PRIVATE_URLS = False
     response = post(alice_client, img_url=img_url)
     assert "points to a private or local address. Use a public link." in response.content.decode()
     assert not Job.objects.exists()
 
 
-def test_it_keeps_the_good_links_of_a_batch_and_lists_the_bad_ones(alice_client, catalogue, kicks, settings):
+def test_it_keeps_the_good_links_of_a_batch_and_lists_the_bad_ones(alice_client, catalogue, settings):
     settings.ENHANCER_ALLOW_PRIVATE_URLS = False
     other = "https://photos.example.com/dog.jpg"
     response = post(
@@ -198,12 +190,12 @@ def test_it_keeps_the_good_links_of_a_batch_and_lists_the_bad_ones(alice_client,
     assert sorted(Job.objects.values_list("img_url", flat=True)) == sorted([PHOTO, other])
 
 
-def test_it_reads_a_www_link_as_https(alice_client, catalogue, kicks):
+def test_it_reads_a_www_link_as_https(alice_client, catalogue):
     post(alice_client, img_url="www.photos.example.com/cat.jpg")
     assert Job.objects.get().img_url == "https://www.photos.example.com/cat.jpg"
 
 
-def test_it_accepts_local_links_when_private_urls_are_allowed(alice_client, catalogue, kicks, settings):
+def test_it_accepts_local_links_when_private_urls_are_allowed(alice_client, catalogue, settings):
     settings.ENHANCER_ALLOW_PRIVATE_URLS = True
     assert post(alice_client, img_url="http://127.0.0.1:9000/a.jpg").status_code == 302
     assert Job.objects.get().img_url == "http://127.0.0.1:9000/a.jpg"
@@ -214,7 +206,7 @@ def test_it_takes_up_to_five_hundred_links_and_fifty_uploads_at_once_by_default(
     assert settings.ENHANCER_MAX_PHOTOS_PER_SUBMIT == 50
 
 
-def test_it_refuses_more_links_than_the_configured_most(alice_client, catalogue, kicks, settings):
+def test_it_refuses_more_links_than_the_configured_most(alice_client, catalogue, settings):
     settings.ENHANCER_MAX_LINKS_PER_SUBMIT = 5
     links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(6))
     response = post(alice_client, img_url=links)
@@ -222,14 +214,14 @@ def test_it_refuses_more_links_than_the_configured_most(alice_client, catalogue,
     assert not Job.objects.exists()
 
 
-def test_it_accepts_exactly_the_most_links_allowed(alice_client, catalogue, kicks, settings):
+def test_it_accepts_exactly_the_most_links_allowed(alice_client, catalogue, settings):
     settings.ENHANCER_MAX_LINKS_PER_SUBMIT = 5
     links = "\n".join(f"https://photos.example.com/{n}.jpg" for n in range(5))
     assert post(alice_client, img_url=links).status_code == 302
     assert Job.objects.count() == 5
 
 
-def test_it_keeps_what_the_user_typed_after_an_error(alice_client, catalogue, kicks):
+def test_it_keeps_what_the_user_typed_after_an_error(alice_client, catalogue):
     response = post(alice_client, img_url="my holiday photo")
     assert "my holiday photo</textarea>" in response.content.decode()
 
@@ -247,29 +239,25 @@ def test_it_shows_the_pause_and_its_reason_on_the_form(alice_client, catalogue, 
     assert "The HitPaw coin balance has run out. Ask an admin to top up." in page
 
 
-def test_it_refuses_to_queue_while_submissions_are_paused(alice_client, catalogue, kicks, paused):
+def test_it_refuses_to_queue_while_submissions_are_paused(alice_client, catalogue, paused):
     response = post(alice_client)
     page = response.content.decode()
     assert response.status_code == 200
     assert "Submissions are paused for the whole team right now." in page
     assert "The HitPaw coin balance has run out." in page
     assert not Job.objects.exists()
-    assert kicks == []
 
 
-def test_intake_refuses_in_plain_words_and_creates_no_job_while_submissions_are_paused(
-    alice, general_2x, kicks
-):
+def test_intake_refuses_in_plain_words_and_creates_no_job_while_submissions_are_paused(alice, general_2x):
     pauses.pause("coins ran out", 110402000)
     with pytest.raises(intake.SubmissionRefused) as refused:
         intake.create_jobs(alice, [PHOTO], general_2x)
     assert refused.value.message == str(refused.value)
     assert refused.value.message.startswith("Submissions are paused for the whole team right now.")
     assert not Job.objects.exists()
-    assert kicks == []
 
 
-def test_it_queues_again_once_the_pause_is_lifted(alice_client, catalogue, kicks, paused):
+def test_it_queues_again_once_the_pause_is_lifted(alice_client, catalogue, paused):
     paused.paused = False
     paused.save()
     assert post(alice_client).status_code == 302

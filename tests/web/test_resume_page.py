@@ -11,13 +11,6 @@ from tests.support.jobs import StubClient, make_job, step
 from tests.support.roles import user_with_role
 
 
-@pytest.fixture(autouse=True)
-def kicks(monkeypatch):
-    calls = []
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: calls.append(1))
-    return calls
-
-
 def paid_timed_out(user) -> Job:
     return make_job(
         JobStatus.TIMED_OUT,
@@ -53,7 +46,7 @@ def test_the_page_of_a_paid_photo_offers_resume_and_a_priced_send_again_not_try_
     assert "Try again</button>" not in html
 
 
-def test_the_owner_resumes_a_paid_photo(alice_client, alice, kicks):
+def test_the_owner_resumes_a_paid_photo(alice_client, alice):
     job = paid_timed_out(alice)
 
     response = alice_client.post(f"/jobs/{job.pk}/resume")

@@ -10,11 +10,6 @@ from tests.support.roles import user_with_role
 QUEUE = "/review/"
 
 
-@pytest.fixture(autouse=True)
-def kicks(monkeypatch):
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
-
-
 @pytest.fixture
 def adam_client(db, catalogue):
     browser = Client()

@@ -15,7 +15,6 @@ LIMIT = 5
 @pytest.fixture(autouse=True)
 def small_limit(settings, monkeypatch):
     settings.ENHANCER_SUBMISSIONS_PER_MINUTE = LIMIT
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
 
 
 def send(client, count, start=0):

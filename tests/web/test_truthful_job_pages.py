@@ -18,11 +18,6 @@ from tests.support.jobs import make_job
 LOST = "We sent the photo to HitPaw but HitPaw did not answer in time."
 
 
-@pytest.fixture(autouse=True)
-def no_ticker(monkeypatch):
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: None)
-
-
 @pytest.fixture
 def sandbox(settings):
     settings.SANDBOX_MODE = True

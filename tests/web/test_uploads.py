@@ -6,13 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from enhancer.jobs import intake
 from enhancer.models import Batch, Job, JobStatus
 from tests.support.images import image_bytes
-
-
-@pytest.fixture(autouse=True)
-def kicks(monkeypatch):
-    calls = []
-    monkeypatch.setattr("enhancer.tasks.kick", lambda: calls.append(1))
-    return calls
+from tests.support.jobs import handed_to_the_ticker
 
 
 @pytest.fixture
@@ -32,7 +26,7 @@ def upload(client, *files, model_name="general_2x", follow=False, **fields):
 
 
 def test_it_queues_an_uploaded_photo_straight_for_sending_with_its_size_and_estimate(
-    alice_client, catalogue, sandbox, kicks
+    alice_client, catalogue, sandbox
 ):
     response = upload(alice_client, photo())
     job = Job.objects.get()
@@ -40,7 +34,7 @@ def test_it_queues_an_uploaded_photo_straight_for_sending_with_its_size_and_esti
     assert (job.status, job.upload_name, job.extension) == (JobStatus.SUBMITTING, "Red Shoe.png", ".png")
     assert (job.original_width, job.original_height, job.estimated_coins) == (64, 48, 10)
     assert job.original.read() == image_bytes(64, 48)
-    assert kicks == [1]
+    assert handed_to_the_ticker()
 
 
 def test_it_gives_hitpaw_a_signed_link_to_our_copy_in_sandbox_mode(alice_client, client, catalogue, sandbox):

@@ -1,4 +1,4 @@
-"""Run the web server and the task cluster together, restarting either if it dies; Ctrl-C stops both.
+"""Run the web server, the task cluster and the ticker together, restarting any that dies; Ctrl-C stops all.
 
 A first run ends with the address and, when there is no user yet, the first admin's login box, so
 both stay on screen: request and ticker logs are off unless `--verbose` (`make run VERBOSE=1`).
@@ -20,15 +20,17 @@ from enhancer.management import private_files, processes
 STOP_GRACE_SECONDS = 10
 # A part that dies this often within a minute is broken (say, the port is taken): give up.
 MAX_RESTARTS_PER_MINUTE = 5
-# The task cluster runs below the web server, so a page or a form answers first and background
-# work takes the CPU left over (as scripts/run-prod.sh's WORKER_NICE; docs/benchmarks.md).
-CLUSTER_NICENESS = 10
+# The task cluster and the ticker run below the web server, so a page or a form answers first and
+# background work takes the CPU left over (production: the systemd unit's Nice=, README).
+BACKGROUND_NICENESS = 10
 # How long the address and login box wait for the web server to take connections.
 WEB_READY_SECONDS = 30
 
 
 class Command(BaseCommand):
-    help = "Serve the site with gunicorn on 127.0.0.1:$PORT and run the django-q2 cluster beside it."
+    help = (
+        "Serve the site with gunicorn on 127.0.0.1:$PORT; run the django-q2 cluster and the ticker beside it."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -50,12 +52,11 @@ class Command(BaseCommand):
                 *logs, "--graceful-timeout", "5", "--no-control-socket",
             ],
             "task cluster": [python, "manage.py", "qcluster"],
+            "ticker": [python, "manage.py", "runticker"],
         }  # fmt: skip
         self._quiet = (
             {} if verbose or "ENHANCER_LOG_LEVEL" in os.environ else {"ENHANCER_LOG_LEVEL": "WARNING"}
         )
-        # Children die with us even if we are SIGKILLed: see enhancer/management/processes.py.
-        self._lifeline_read, self._lifeline_write = os.pipe()
         children = {name: self._start(name, command) for name, command in commands.items()}
         self._wait_for_web(host, port, children["web server"])
         mode = "sandbox mode (no coins spent)" if settings.SANDBOX_MODE else "live HitPaw API"
@@ -103,17 +104,12 @@ class Command(BaseCommand):
                 time.sleep(0.2)
 
     def _start(self, name: str, command: list[str]) -> subprocess.Popen:
+        """Start a part in a process group of its own, led by a wrapper that ends it if we die."""
         # One machine: no warnings about load balancers (enhancer.W005), quiet logs unless --verbose.
-        env = {
-            **os.environ,
-            **self._quiet,
-            "ENHANCER_SINGLE_HOST": "true",
-            processes.ENV_VAR: str(self._lifeline_read),
-        }
-        child = subprocess.Popen(command, start_new_session=True, pass_fds=(self._lifeline_read,), env=env)
-        if name == "task cluster":
-            processes.lower_priority(child.pid, CLUSTER_NICENESS)
-        return child
+        env = {**os.environ, **self._quiet, "ENHANCER_SINGLE_HOST": "true"}
+        niceness = 0 if name == "web server" else BACKGROUND_NICENESS
+        wrapper = [sys.executable, "-m", "enhancer.management.processes", str(niceness)]
+        return subprocess.Popen([*wrapper, *command], start_new_session=True, env=env)
 
     def _stop(self, children):
         """Stop every part: SIGTERM to all groups first, so they wind down together."""
