@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.files.base import ContentFile
 
 from enhancer.models import Batch, Job, JobStatus
+from tests.support.charges import charged
 from tests.support.images import image_bytes
 from tests.support.jobs import make_job
 
@@ -29,5 +30,7 @@ def make_batch(user, model, statuses: list[str], names: list[str] | None = None)
         if status == JobStatus.FAILED:
             job.message = "The link did not lead to a picture we can read (JPG, PNG, WebP, BMP or TIFF)."
             job.save()
+        if job.coins is not None:
+            charged(job)  # the ledger entry the pipeline writes with the charge
         jobs.append(job)
     return batch, jobs

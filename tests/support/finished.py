@@ -4,6 +4,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from enhancer.models import Job, JobStatus
+from tests.support.charges import charged
 from tests.support.images import image_bytes
 from tests.support.jobs import make_job
 
@@ -28,4 +29,4 @@ def finished_job(user, model=None, *, message: str = "Done.", **fields) -> Job:
     job.original.save("cat.png", ContentFile(ORIGINAL), save=False)
     job.result.save("cat-enhanced.png", ContentFile(RESULT), save=False)
     job.save()
-    return job
+    return charged(job)

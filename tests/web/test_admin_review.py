@@ -6,6 +6,7 @@ import io
 import pytest
 
 from enhancer.models import Job, JobStatus, ShareLink, SubmissionPause, TopUp
+from tests.support.charges import charged
 from tests.support.finished import finished_job
 from tests.support.jobs import make_job
 
@@ -46,9 +47,9 @@ def test_the_job_record_shows_its_timeline_to_the_second_and_its_pictures(admin_
 
 
 def test_the_list_totals_the_coins_of_the_filtered_jobs(admin_client, alice, bob, general_2x):
-    make_job(JobStatus.COMPLETED, user=alice, coins=10, estimated_coins=10, bare=True)
-    make_job(JobStatus.COMPLETED, user=alice, coins=30, estimated_coins=20, bare=True)
-    make_job(JobStatus.COMPLETED, user=bob, coins=480, estimated_coins=480, bare=True)
+    charged(make_job(JobStatus.COMPLETED, user=alice, coins=10, estimated_coins=10, bare=True))
+    charged(make_job(JobStatus.COMPLETED, user=alice, coins=30, estimated_coins=20, bare=True))
+    charged(make_job(JobStatus.COMPLETED, user=bob, coins=480, estimated_coins=480, bare=True))
 
     page = admin_client.get("/admin/enhancer/job/", {"user__id__exact": alice.pk}).content.decode()
 

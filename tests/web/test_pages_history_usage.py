@@ -8,6 +8,7 @@ from django.utils import timezone
 from enhancer.coins import ledger
 from enhancer.models import CoinCharge, Job, JobStatus
 from enhancer.web.views import JOBS_PER_PAGE
+from tests.support.charges import charged
 from tests.support.jobs import make_job
 
 # Most jobs here are a bare row (no step data, no timeline event) for a cat photo.
@@ -54,7 +55,7 @@ def test_it_shows_the_last_page_for_a_page_number_out_of_range(alice_client, ali
 
 
 def test_it_shows_each_jobs_status_and_coins_in_the_list(alice_client, alice, general_2x):
-    make_job(JobStatus.COMPLETED, user=alice, model=general_2x, coins=70, **CAT)
+    charged(make_job(JobStatus.COMPLETED, user=alice, model=general_2x, coins=70, **CAT))
     page = alice_client.get("/jobs/").content.decode()
     assert "data-status-badge>Done</span>" in page
     assert "<dd data-coins>70</dd>" in page

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from enhancer.models import Job, JobEvent, JobStatus
+from tests.support.charges import charged
 from tests.support.finished import finished_job
 from tests.support.images import image_bytes, image_size
 from tests.support.jobs import make_job
@@ -157,20 +158,38 @@ def test_it_answers_404_for_a_picture_not_stored_yet(alice_client, alice, genera
 
 def test_it_shows_the_coins_used_today_and_this_month_beside_the_job(alice_client, alice, bob, general_2x):
     now = timezone.now()
-    job = make_job(
-        JobStatus.COMPLETED, user=alice, model=general_2x, message=WAITING, coins=30, submitted_at=now, **CAT
+    job = charged(
+        make_job(
+            JobStatus.COMPLETED,
+            user=alice,
+            model=general_2x,
+            message=WAITING,
+            coins=30,
+            submitted_at=now,
+            **CAT,
+        )
     )
-    make_job(
-        JobStatus.COMPLETED,
-        user=alice,
-        model=general_2x,
-        message=WAITING,
-        coins=20,
-        submitted_at=now - timedelta(days=400),
-        **CAT,
+    charged(
+        make_job(
+            JobStatus.COMPLETED,
+            user=alice,
+            model=general_2x,
+            message=WAITING,
+            coins=20,
+            submitted_at=now - timedelta(days=400),
+            **CAT,
+        )
     )
-    make_job(
-        JobStatus.COMPLETED, user=bob, model=general_2x, message=WAITING, coins=480, submitted_at=now, **CAT
+    charged(
+        make_job(
+            JobStatus.COMPLETED,
+            user=bob,
+            model=general_2x,
+            message=WAITING,
+            coins=480,
+            submitted_at=now,
+            **CAT,
+        )
     )
     page = alice_client.get(f"/jobs/{job.pk}/").content.decode()
     assert "<dd data-usage-today>30</dd>" in page

@@ -5,7 +5,6 @@ import io
 
 import pytest
 
-from enhancer.coins import ledger
 from enhancer.models import JobStatus, ShareLink
 from tests.support.batches import make_batch
 from tests.support.finished import finished_job
@@ -15,7 +14,7 @@ from tests.support.roles import user_with_role
 
 @pytest.fixture
 def cast(db, general_2x, django_user_model):
-    """Alice (staff) owns a finished, charged, shared job; Bob is other staff; Rita reviews; Adam admins;
+    """Alice (staff) owns a finished, charged (10 coins, in the ledger), shared job; Bob is other staff; Rita reviews; Adam admins;
     Nina was given no role."""
     alice = user_with_role("alice", "staff")
     users = {
@@ -26,7 +25,6 @@ def cast(db, general_2x, django_user_model):
         "no role": django_user_model.objects.create_user("nina"),
     }
     job = finished_job(alice, general_2x)
-    ledger.record_charge(job, "hp-1", 10)
     share = ShareLink.create_for(job, alice)
     return users, job, share
 

@@ -5,6 +5,7 @@ import re
 
 from enhancer.hitpaw import pricing
 from enhancer.models import EnhanceModel, JobStatus
+from tests.support.charges import charged
 from tests.support.jobs import make_job
 
 
@@ -39,7 +40,7 @@ def test_it_leaves_disabled_models_out_of_the_estimate(alice_client, catalogue):
 
 
 def test_it_shows_the_estimate_and_the_charge_side_by_side_on_the_job_page(alice_client, alice):
-    job = make_job(JobStatus.CONVERTING, user=alice, estimated_coins=30, coins=30)
+    job = charged(make_job(JobStatus.CONVERTING, user=alice, estimated_coins=30, coins=30))
     page = alice_client.get(f"/jobs/{job.pk}/").content.decode()
     assert "Estimated before sending" in page and "<dd data-estimated-coins>30 coins</dd>" in page
     assert "Charged by HitPaw" in page and "<strong data-coins>30</strong>" in page
