@@ -4,11 +4,13 @@ import ipaddress
 import socket
 
 import pytest
+import responses
 from django.contrib.auth import get_user_model
 
 from enhancer.hitpaw.catalogue import seed_catalogue
 from enhancer.models import EnhanceModel
 from tests.support.fake_hitpaw import FakeHitPaw
+from tests.support.jobs import serve_images
 from tests.support.roles import user_with_role
 
 PUBLIC_ADDRESS = "93.184.216.34"  # any global address: `responses` answers before a connection
@@ -83,9 +85,43 @@ def admin_user(db):
 
 
 @pytest.fixture
+def admin_client(client, admin_user):
+    """The test client signed in as the admin (pytest-django's own would be a second client)."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def adam(db):
+    """An admin by role (in the `admins` group), not a superuser."""
+    return user_with_role("adam", "admins", is_staff=True)
+
+
+@pytest.fixture
 def alice_client(client, alice):
     client.force_login(alice)
     return client
+
+
+@pytest.fixture
+def web(monkeypatch, fake_dns):
+    """The web the app downloads photos from, mocked with `responses`: only what a test adds exists,
+    every host name resolves to a public address and private addresses are refused."""
+    with serve_images(monkeypatch, fake_dns) as mock:
+        yield mock
+
+
+@pytest.fixture
+def api():
+    """HitPaw's API mocked with `responses`: only what a test adds answers."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+@pytest.fixture
+def waits() -> list[float]:
+    """The waits a HitPaw client made between retries (its `sleep`), instead of sleeping."""
+    return []
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-import responses
 
 from enhancer.hitpaw.client import HitPawClient
 from enhancer.hitpaw.errors import HitPawError
@@ -12,19 +11,8 @@ from tests.support.payloads import BASE, JOB_ID, KEY, STATUS, SUBMIT, payload
 
 
 @pytest.fixture
-def waits():
-    return []
-
-
-@pytest.fixture
 def client(waits):
     return HitPawClient(KEY, BASE, connect_timeout=3.0, read_timeout=20.0, sleep=waits.append)
-
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 def submit(client: HitPawClient):

@@ -18,19 +18,8 @@ ACCESS = "https://oss.example.com/bucket/photo-1.jpg"
 
 
 @pytest.fixture
-def waits():
-    return []
-
-
-@pytest.fixture
 def client(waits):
     return HitPawClient(KEY, BASE, sleep=waits.append)
-
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 def slot_answer():

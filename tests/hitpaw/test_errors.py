@@ -5,7 +5,6 @@ import socket
 
 import pytest
 import requests
-import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError, ProtocolError
 
 from enhancer.hitpaw.client import HitPawClient
@@ -30,19 +29,8 @@ def cut_off() -> requests.exceptions.ConnectionError:
 
 
 @pytest.fixture
-def waits():
-    return []
-
-
-@pytest.fixture
 def client(waits):
     return HitPawClient(KEY, BASE, retries=2, backoff_base=0.5, max_retry_wait=5.0, sleep=waits.append)
-
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 def submit(client: HitPawClient):

@@ -16,7 +16,6 @@ from tests.support.jobs import (
     add_image,
     downloads,
     make_job,
-    serve_images,
     step,
     timeline,
 )
@@ -27,12 +26,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def quick(settings, monkeypatch):
     monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
-
-
-@pytest.fixture
-def web(monkeypatch, fake_dns):
-    with serve_images(monkeypatch, fake_dns) as mock:
-        yield mock
 
 
 def downloading(**fields):

@@ -5,7 +5,6 @@ sending each photo to an admin's review as if HitPaw might have taken it.
 """
 
 import pytest
-import responses
 
 from enhancer.hitpaw.client import HitPawClient
 from enhancer.jobs import pauses
@@ -16,12 +15,6 @@ pytestmark = pytest.mark.django_db
 
 HITPAW = "https://hitpaw.example"
 PAID_CALL = f"{HITPAW}/api/photo-enhancer"
-
-
-@pytest.fixture
-def api():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
-        yield mock
 
 
 def hitpaw() -> HitPawClient:

@@ -18,18 +18,11 @@ from tests.support.jobs import (
     lost_answer,
     make_job,
     running,
-    serve_images,
     step,
     vendor_error,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def web(monkeypatch, fake_dns):
-    with serve_images(monkeypatch, fake_dns) as mock:
-        yield mock
 
 
 def run_until_settled(job: Job, client: StubClient, steps: int = 6) -> Job:

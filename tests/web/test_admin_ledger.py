@@ -1,16 +1,8 @@
 """Coins in the admin: charges cannot be edited, top-ups show the expected balance, budgets who is near."""
 
-import pytest
-
 from enhancer.coins import ledger
 from enhancer.models import CoinCharge, JobStatus, TopUp, UserBudget
 from tests.support.jobs import make_job
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
 
 
 def test_it_records_a_top_up_by_the_admin_who_made_it(admin_client, admin_user):

@@ -12,12 +12,6 @@ PEOPLE = "/admin/auth/user/"
 
 
 @pytest.fixture
-def adam(db):
-    """An admin by role, not a superuser."""
-    return user_with_role("adam", "admins", is_staff=True)
-
-
-@pytest.fixture
 def adam_client(client, adam):
     client.force_login(adam)
     return client

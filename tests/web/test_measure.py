@@ -13,17 +13,11 @@ from PIL import Image
 from enhancer.web import measure_limits
 from tests.media import servers
 from tests.support.images import image_bytes
-from tests.support.jobs import PHOTO_URL, serve_images
+from tests.support.jobs import PHOTO_URL
 
 measure_view = importlib.import_module("enhancer.web.views.link_sizes")  # the package names the view
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def web(monkeypatch, fake_dns):
-    with serve_images(monkeypatch, fake_dns) as mock:
-        yield mock
 
 
 def big_jpeg(width: int, height: int) -> bytes:

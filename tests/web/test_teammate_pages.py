@@ -15,11 +15,6 @@ LINK = re.compile(r'value="http://testserver(/accounts/set-password/[^"]+)"')
 
 
 @pytest.fixture
-def adam(db):
-    return user_with_role("adam", "admins", is_staff=True)
-
-
-@pytest.fixture
 def adam_client(adam):
     browser = Client()
     browser.force_login(adam)

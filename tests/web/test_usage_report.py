@@ -34,12 +34,6 @@ def charge(catalogue):
     return charge
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def chart_coins(page: str) -> dict[str, int]:
     return {day: int(coins) for day, coins in re.findall(r'data-day="([\d-]+)" data-coins="(\d+)"', page)}
 
