@@ -12,8 +12,6 @@ from enhancer.models import Job
 # A photo's missing thumbnail is asked for at most this often (a photo over the pixel cap never
 # gets one, and its page may be shown many times).
 ASK_AGAIN_SECONDS = 24 * 3600
-# Queued by dotted path: jobs/ never imports the task module (it imports jobs/).
-MAKE_THUMBNAILS = "enhancer.tasks.make_thumbnails"
 
 
 def make_for_job(job_id: int) -> None:
@@ -34,4 +32,5 @@ def ask_for(job: Job) -> bool:
 
 def queue_making(job_id: int) -> None:
     """Ask the workers to make a job's missing thumbnails (`make_for_job` on a worker)."""
-    async_task(MAKE_THUMBNAILS, job_id, group="enhancer")
+    # By dotted path: jobs/ never imports the task module (it imports jobs/).
+    async_task("enhancer.tasks.make_thumbnails", job_id, group="enhancer")
