@@ -36,13 +36,13 @@ run: export ENHANCER_SINGLE_HOST := true
 run-prod: $(RUN_STAMP)
 	scripts/run-prod.sh
 
+# The suite on SQLite and, at the same time, its database tests on PostgreSQL + Redis (scripts/test-both.sh).
 test: $(DEV_STAMP)
 	scripts/install-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
-	scripts/test-scale-out.sh
+	scripts/test-both.sh
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
