@@ -9,11 +9,16 @@ nothing; an action the person's role does not allow is a 403 (`enhancer.web.refu
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from enhancer.coins.charged import with_charged
 from enhancer.models import Batch, Job, ShareLink
+
+if TYPE_CHECKING:
+    from enhancer.coins.charged import ChargedJob
 
 SEE_ALL_JOBS = "enhancer.view_job"
 CHANGE_ANY_JOB = "enhancer.change_job"
@@ -61,7 +66,7 @@ def visible_jobs(user):
     return jobs if sees_all_jobs(user) else jobs.filter(user=user)
 
 
-def job_for_user(user, pk: int) -> Job:
+def job_for_user(user, pk: int) -> ChargedJob:
     """The job if `user` may see it; 404 otherwise."""
     return get_object_or_404(visible_jobs(user), pk=pk)
 

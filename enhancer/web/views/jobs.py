@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.staticfiles import finders
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -24,6 +24,7 @@ from enhancer.web.access import job_for_user, job_to_change, may_change
 from enhancer.web.forms import HistoryFilterForm, whole_number
 from enhancer.web.live_status import job_state, listed_states
 from enhancer.web.refusals import needs_enhance
+from enhancer.web.signed_in import SignedInRequest
 from enhancer.web.stored_files import stored_file_response
 
 JOBS_PER_PAGE = 20
@@ -31,7 +32,7 @@ JOBS_PER_PAGE = 20
 
 @login_required
 @require_GET
-def job_list(request: HttpRequest) -> HttpResponse:
+def job_list(request: SignedInRequest) -> HttpResponse:
     filters = HistoryFilterForm(request.GET or None)
     jobs = filters.filter(with_charged(Job.objects.filter(user=request.user).select_related("model")))
     page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("page"))
@@ -52,7 +53,7 @@ COMPARE_VIEWS = {"slider": "Slider", "side": "Side by side", "zoom": "100 % zoom
 
 @login_required
 @require_GET
-def jobs_status(request: HttpRequest) -> JsonResponse:
+def jobs_status(request: SignedInRequest) -> JsonResponse:
     """The status of several of the user's jobs at once (`?ids=1,2,3`), for the history to update itself."""
     parts = request.GET.get("ids", "").split(",", JOBS_PER_PAGE)[:JOBS_PER_PAGE]
     ids = [number for number in map(whole_number, parts) if number is not None]
@@ -105,7 +106,7 @@ def usual_seconds(job: Job) -> int | None:
         .order_by("-finished_at")
         .values_list("created_at", "finished_at")[:USUAL_SAMPLE]
     )
-    durations = sorted((end - start).total_seconds() for start, end in recent)
+    durations = sorted((end - start).total_seconds() for start, end in recent if end is not None)
     if len(durations) < 3:  # too few to say what is usual
         return None
     return max(1, round(durations[len(durations) // 2]))
@@ -238,7 +239,7 @@ def job_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
     """Serve our stored copy of the original or the result (never the vendor's link)."""
     job = job_for_user(request.user, pk)
     stored = job.original if which == "original" else job.result
-    if not stored:
+    if not stored.name:
         raise Http404("No such picture yet.")
     download = request.GET.get("download") == "1"
     filename = job.result_download_name if which == "result" else PurePath(stored.name).name
@@ -247,13 +248,13 @@ def job_file(request: HttpRequest, pk: int, which: str) -> FileResponse:
 
 @login_required
 @require_GET
-def job_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
+def job_thumbnail(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A small picture of the job: of its result once there is one, else of its original.
 
     Only a thumbnail the workers have made is served; while there is none, a static placeholder
     (nothing is decoded here, however large the photo), and the workers are asked to make it."""
     job = job_for_user(request.user, pk)
-    photos = [stored.name for stored in (job.result, job.original) if stored]
+    photos = [stored.name for stored in (job.result, job.original) if stored.name]
     if not photos:
         raise Http404("No picture yet.")
     made = [thumbnails.stored_thumbnail(name) for name in photos]
@@ -272,4 +273,7 @@ def job_thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
 @functools.cache
 def _placeholder() -> bytes:
     """The small static picture shown while a photo has no thumbnail (read once per process)."""
-    return Path(finders.find(thumbnails.PENDING)).read_bytes()
+    found = finders.find(thumbnails.PENDING)
+    if not isinstance(found, str):
+        raise FileNotFoundError(f"The static file {thumbnails.PENDING} is missing.")
+    return Path(found).read_bytes()
