@@ -37,28 +37,30 @@ from enhancer.models import (
 )
 
 
+class ReadOnlyTaskAdmin(admin.ModelAdmin):
+    """Put before django-q2's own admin class for a model: read-only for everyone, superusers
+    included, as a schedule's or a task's `func`, `args` and `hook` are code the workers would
+    import and run. A superuser may still delete one (a stale schedule, old failures); nobody may
+    resubmit."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("resubmit_task", None)
+        return actions
+
+
 def _read_only(model_admin: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
-    """django-q2's own admin page for a model, read-only for everyone, superusers included: a
-    schedule's or a task's `func`, `args` and `hook` are code the workers would import and run.
-    A superuser may still delete one (a stale schedule, old failures); nobody may resubmit."""
-
-    class ReadOnly(model_admin):
-        def has_add_permission(self, request, obj=None) -> bool:
-            return False
-
-        def has_change_permission(self, request, obj=None) -> bool:
-            return False
-
-        def has_delete_permission(self, request, obj=None) -> bool:
-            return request.user.is_superuser
-
-        def get_actions(self, request):
-            actions = super().get_actions(request)
-            actions.pop("resubmit_task", None)
-            return actions
-
-    ReadOnly.__name__ = ReadOnly.__qualname__ = f"ReadOnly{model_admin.__name__}"
-    return ReadOnly
+    """django-q2's own admin page for a model, made read-only by `ReadOnlyTaskAdmin`."""
+    return type(f"ReadOnly{model_admin.__name__}", (ReadOnlyTaskAdmin, model_admin), {})
 
 
 for _model in (Schedule, Success, Failure, OrmQ):
@@ -114,7 +116,7 @@ class ShareLinkInline(admin.TabularInline):
     extra = 0
     can_delete = False
     fields = ["created_at", "created_by", "expires_at", "revoked_at", "views"]
-    readonly_fields = fields
+    readonly_fields = ["created_at", "created_by", "expires_at", "revoked_at", "views"]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -124,13 +126,13 @@ class ShareLinkInline(admin.TabularInline):
 
 
 # What a person reviewing a job reads; scheduling details (leases, poll counters) stay hidden.
-JOB_RECORD = [
-    ("Photo", {"fields": ["staff_page", "user", "img_url", "model", "exif", "dpi", "previews"]}),
-    ("Outcome", {"fields": ["status", "message", "error_code", "vendor_status", "hitpaw_job_id"]}),
-    ("Coins", {"fields": ["estimated_coins", "coins"]}),
-    ("Times", {"fields": ["created_at", "submitted_at", "finished_at", "deadline_at", "took"]}),
-    ("Sizes", {"fields": ["original_width", "original_height", "result_width", "result_height"]}),
-]
+JOB_RECORD = {
+    "Photo": ("staff_page", "user", "img_url", "model", "exif", "dpi", "previews"),
+    "Outcome": ("status", "message", "error_code", "vendor_status", "hitpaw_job_id"),
+    "Coins": ("estimated_coins", "coins"),
+    "Times": ("created_at", "submitted_at", "finished_at", "deadline_at", "took"),
+    "Sizes": ("original_width", "original_height", "result_width", "result_height"),
+}
 CSV_COLUMNS = [
     "photo",
     "sent",
@@ -166,8 +168,8 @@ class JobAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["user", "model"]
     inlines = [JobEventInline, ShareLinkInline]
-    fieldsets = JOB_RECORD
-    readonly_fields = [field for _, section in JOB_RECORD for field in section["fields"]]
+    fieldsets = [(section, {"fields": fields}) for section, fields in JOB_RECORD.items()]
+    readonly_fields = [field for fields in JOB_RECORD.values() for field in fields]
     actions = [
         "resume_jobs",
         "record_lost_charge",
