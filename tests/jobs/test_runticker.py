@@ -7,9 +7,10 @@ import threading
 import pytest
 from django.core.management import call_command
 from django_q.brokers import get_broker
+from django_q.models import Schedule
 
 from enhancer.jobs import claims, scheduler
-from enhancer.models import Job, JobStatus
+from enhancer.models import Job, JobStatus, Lease
 from tests.support.jobs import make_job
 
 
@@ -77,3 +78,9 @@ def test_with_the_database_queue_the_batches_are_queued_with_their_claims(signal
 
     assert broker.queue_size() == 1
     broker.purge_queue()
+
+
+@pytest.mark.django_db
+def test_no_schedule_or_lease_of_the_old_self_chaining_ticker_is_left_after_migrating():
+    assert not Schedule.objects.filter(func__in=["enhancer.tasks.watchdog", "enhancer.tasks.ticker"]).exists()
+    assert not Lease.objects.filter(name="ticker-kick").exists()
