@@ -1,0 +1,1 @@
+"""Tests of `enhancer/ops/`: health for operators."""
