@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import logging
-import os
 
-from django_q.brokers import Broker, get_broker
-from django_q.tasks import async_task
 from django_q.utils import get_func_repr
 
 from enhancer.jobs import scheduler, thumbnails
@@ -24,21 +21,6 @@ ALLOWED_TASKS = frozenset(
         REFUSED,
     }
 )
-
-_broker: Broker | None = None
-_broker_pid = 0
-
-
-def queue() -> Broker:
-    """This process's broker, kept: django-q2 opens a new one (a new Redis connection) per task."""
-    global _broker, _broker_pid
-    if _broker is None or _broker_pid != os.getpid():  # a forked worker makes its own
-        _broker, _broker_pid = get_broker(), os.getpid()
-    return _broker
-
-
-def queue_thumbnails(job_id: int) -> None:
-    async_task("enhancer.tasks.make_thumbnails", job_id, group=GROUP, broker=queue())
 
 
 def make_thumbnails(job_id: int) -> None:
