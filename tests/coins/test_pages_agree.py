@@ -1,6 +1,6 @@
 """Every page that shows coins reads the ledger: after an admin sends a charged photo again, the
-job page, the history, the usage page and its CSV, the team page and the budget all say 140 for a
-photo charged 70 twice (`Job.coins` holds only the second submission's 70)."""
+job page, the history, the batch page, the usage page and its CSV, the team page and the budget all
+say 140 for a photo charged 70 twice (`Job.coins` holds only the second submission's 70)."""
 
 import csv
 import io
@@ -11,7 +11,7 @@ import pytest
 from enhancer.coins import budgets
 from enhancer.hitpaw.client import Submission
 from enhancer.jobs import review
-from enhancer.models import CoinCharge, Job, JobStatus, UserBudget
+from enhancer.models import Batch, CoinCharge, Job, JobStatus, UserBudget
 from tests.support.jobs import StubClient, make_job, step
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def charged_twice(alice, general_2x):
     """A photo charged 70, sent to review, resubmitted by an admin and charged 70 again."""
-    job = make_job(JobStatus.SUBMITTING, user=alice, model=general_2x, estimated_coins=70)
+    batch = Batch.objects.create(user=alice, model=general_2x)
+    job = make_job(JobStatus.SUBMITTING, user=alice, model=general_2x, estimated_coins=70, batch=batch)
     step(job, StubClient(submits=[Submission("hp-first", 70)]))
     Job.objects.filter(pk=job.pk).update(status=JobStatus.NEEDS_REVIEW)
     assert review.resubmit([job.pk], hitpaw_has_no_record=True) == 1
@@ -60,3 +61,11 @@ def test_the_team_page_says_what_the_ledger_says(client, admin_user, charged_twi
 def test_the_budget_counts_both_charges(alice, charged_twice):
     UserBudget.objects.create(user=alice, monthly_coins=1000)
     assert budgets.user_left(alice).used == 140
+
+
+def test_the_batch_page_says_what_the_ledger_says(alice_client, charged_twice):
+    page = alice_client.get(f"/batches/{charged_twice.batch_id}/").content.decode()
+    assert "<span data-coins>140</span>" in page
+    status = alice_client.get(f"/batches/{charged_twice.batch_id}/status.json").json()
+    assert status["totals"]["coins"] == 140
+    assert status["jobs"][0]["coins"] == 140
