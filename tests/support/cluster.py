@@ -1,10 +1,10 @@
 """A real django-q2 cluster (`manage.py qcluster`) and its ticker (`manage.py runticker`) as
 subprocesses, sharing the test database.
 
-Both run in one session of their own so that stopping it reaches every process they forked:
-`stop_group` sends SIGTERM to the group, then SIGKILL after a few seconds (SIGTERM alone can
-deadlock, django-q2 issue #346). `kill()` is the crash: SIGKILL to the whole group at once, the
-way a machine loses power. Its log goes to a file; `describe_jobs` and `wait_for_jobs` put its
+Both run in one session of their own so that `kill()` reaches every process they forked: SIGKILL
+to the whole group at once, the way a machine loses power. That is also how a test's cluster ends
+when the test is done: no test here is about a graceful stop (runticker's own is tested in
+tests/jobs/test_runticker.py), and waiting for one only makes the suite slower. Its log goes to a file; `describe_jobs` and `wait_for_jobs` put its
 tail into every failure. `QCluster` is the bare runner (any environment); `Cluster` points it
 at the test database.
 """
@@ -24,12 +24,11 @@ from urllib.parse import quote
 
 from django.db import connection
 
-from enhancer.management.processes import signal_group, stop_group
+from enhancer.management.processes import signal_group
 from enhancer.models import TERMINAL_STATUSES, Job
 from tests.support.tuned_manage import CONSTANTS_ENV
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-STOP_GRACE_SECONDS = 5
 POLL_SECONDS = 0.2
 LOG_TAIL_LINES = 60
 
@@ -66,12 +65,9 @@ def database_url() -> str:
 class QCluster:
     """`manage.py qcluster` and `runticker` with the environment given, in one session; a context manager."""
 
-    def __init__(
-        self, env: dict[str, str], log_path: Path, grace_seconds: float = STOP_GRACE_SECONDS
-    ) -> None:
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.env = env
         self.log_path = log_path
-        self.grace_seconds = grace_seconds
         self.process: subprocess.Popen | None = None
         self.starts = 0
 
@@ -98,13 +94,6 @@ class QCluster:
             )
         return self
 
-    def stop(self) -> None:
-        """SIGTERM the group, then SIGKILL whatever is left after a few seconds."""
-        if self.process is None:
-            return
-        stop_group(self.process, self.grace_seconds)
-        self.process = None
-
     def kill(self) -> None:
         """Crash: SIGKILL the whole process group at once, no goodbyes."""
         if self.process is None:
@@ -128,7 +117,7 @@ class QCluster:
         return self.start()
 
     def __exit__(self, *exc_info: Any) -> None:
-        self.stop()
+        self.kill()
 
 
 class Cluster(QCluster):

@@ -17,11 +17,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from enhancer.management.processes import signal_group, stop_group
+from enhancer.management.processes import signal_group
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-# rundesk gives its web server and cluster 10 s before killing them; give it a little longer.
-STOP_GRACE_SECONDS = 15
 START_TIMEOUT_SECONDS = 60
 
 
@@ -123,15 +121,18 @@ class LiveApp:
         )
 
     def stop(self) -> None:
-        """SIGTERM the process group (rundesk stops its children), then SIGKILL what is left."""
+        """SIGKILL rundesk's group and the groups of every part it started, all at once.
+
+        No test of a live app is about a graceful stop, and waiting for one only makes the suite
+        slower. rundesk starts gunicorn, qcluster and the ticker in sessions of their own: note
+        their groups first, so that they are killed too."""
         process, self._process = self._process, None
         if process is not None:
-            # rundesk starts gunicorn and qcluster in sessions of their own: note them now, so
-            # they can be killed too should rundesk itself fail to stop them.
-            groups = {process.pid} | {_group_of(pid) for pid in _descendants(process.pid)}
-            stop_group(process, STOP_GRACE_SECONDS)
-            for group in groups - {process.pid}:
+            parts = {_group_of(pid) for pid in _descendants(process.pid)} - {process.pid}
+            signal_group(process.pid, signal.SIGKILL)  # rundesk first: it restarts no part then
+            for group in parts:
                 signal_group(group, signal.SIGKILL)
+            process.wait()
         if self._log is not None:
             self._log.close()
             self._log = None

@@ -53,7 +53,7 @@ def desk(settings, tmp_path, catalogue, fake):
         ENHANCER_READ_TIMEOUT=4,
     )
     yield cluster
-    cluster.stop()
+    cluster.kill()
 
 
 def unique_url(fake: FakeHitPaw, n: int, **kw) -> str:

@@ -67,7 +67,7 @@ def hosts(settings, tmp_path, catalogue, fake):
     }
     yield clusters
     for cluster in clusters.values():
-        cluster.stop()
+        cluster.kill()
 
 
 def log_of(cluster: Cluster) -> str:
