@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from enhancer.hitpaw.catalogue import seed_catalogue
 from enhancer.models import EnhanceModel
+from tests.media import servers
 from tests.support.fake_hitpaw import FakeHitPaw
 from tests.support.jobs import serve_images
 from tests.support.roles import user_with_role
@@ -109,6 +110,21 @@ def web(monkeypatch, fake_dns):
     every host name resolves to a public address and private addresses are refused."""
     with serve_images(monkeypatch, fake_dns) as mock:
         yield mock
+
+
+@pytest.fixture
+def server():
+    """A loopback HTTP server whose routes a test sets (tests/media/servers.py)."""
+    with servers.LoopbackServer() as running:
+        yield running
+
+
+@pytest.fixture
+def sandbox(settings):
+    """Sandbox mode, with the simulator's public address on loopback."""
+    settings.SANDBOX_MODE = True
+    settings.PUBLIC_BASE_URL = ""
+    settings.SANDBOX_BASE_URL = "http://127.0.0.1:8000/sandbox"
 
 
 @pytest.fixture

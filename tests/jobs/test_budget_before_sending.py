@@ -17,7 +17,7 @@ from enhancer.coins import ledger
 from enhancer.hitpaw.client import HitPawClient, Submission
 from enhancer.jobs import claims, intake, pipeline
 from enhancer.models import CoinCharge, Job, JobStatus, TeamBudget, UserBudget
-from tests.support.jobs import StubClient, in_threads, make_job, serve_images, step
+from tests.support.jobs import StubClient, in_threads, make_job, step
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +30,6 @@ def jpeg(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.new("L", (width, height), 128).save(out, "JPEG", quality=50)
     return out.getvalue()
-
-
-@pytest.fixture
-def web(monkeypatch, fake_dns):
-    with serve_images(monkeypatch, fake_dns) as mock:
-        yield mock
 
 
 def team_budget(coins: int) -> None:

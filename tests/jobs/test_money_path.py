@@ -26,7 +26,6 @@ from tests.support.jobs import (
     completed,
     make_job,
     running,
-    serve_images,
     step,
     timeline,
     vendor_error,
@@ -41,12 +40,6 @@ def solid_jpeg(width: int, height: int) -> bytes:
     out = io.BytesIO()
     Image.new("L", (width, height), 128).save(out, "JPEG", quality=50)
     return out.getvalue()
-
-
-@pytest.fixture
-def web(monkeypatch, fake_dns):
-    with serve_images(monkeypatch, fake_dns) as mock:
-        yield mock
 
 
 @pytest.fixture(autouse=True)

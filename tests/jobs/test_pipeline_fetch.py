@@ -19,7 +19,6 @@ from tests.support.jobs import (
     downloads,
     make_job,
     running,
-    serve_images,
     step,
     timeline,
 )
@@ -31,12 +30,6 @@ pytestmark = pytest.mark.django_db
 def quick(settings, monkeypatch):
     monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
     monkeypatch.setattr(pipeline, "MAX_STEP_ATTEMPTS", 3)
-
-
-@pytest.fixture
-def web(monkeypatch, fake_dns):
-    with serve_images(monkeypatch, fake_dns) as mock:
-        yield mock
 
 
 def test_it_takes_a_job_through_every_step_to_completed(web, alice, general_2x):

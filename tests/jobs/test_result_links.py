@@ -18,7 +18,6 @@ from tests.support.jobs import (
     completed,
     downloads,
     make_job,
-    serve_images,
     step,
     vendor_error,
 )
@@ -32,12 +31,6 @@ EXPIRED = dict(status=403, body="Request has expired", content_type="text/plain"
 @pytest.fixture(autouse=True)
 def quick(settings, monkeypatch):
     monkeypatch.setattr(pipeline, "BACKOFF_BASE_SECONDS", 0.01)
-
-
-@pytest.fixture
-def web(monkeypatch, fake_dns):
-    with serve_images(monkeypatch, fake_dns) as mock:
-        yield mock
 
 
 def test_a_lapsed_link_is_renewed_from_task_status_and_the_result_saved_with_one_charge(web):

@@ -29,13 +29,6 @@ def heic_upload(name="IMG_0001.HEIC", **size):
     return SimpleUploadedFile(name, heic_bytes(**size), content_type="image/heic")
 
 
-@pytest.fixture
-def sandbox(settings, monkeypatch):
-    settings.SANDBOX_MODE = True
-    settings.PUBLIC_BASE_URL = ""
-    settings.SANDBOX_BASE_URL = "http://127.0.0.1:8000/sandbox"
-
-
 def test_a_heic_upload_becomes_an_upright_jpeg_with_its_size_and_estimate(alice_client, catalogue, sandbox):
     photo = heic_upload(width=64, height=48, orientation=6)  # a portrait photo, stored on its side
 

@@ -99,12 +99,6 @@ def no_connections(monkeypatch):
 
 
 @pytest.fixture
-def server():
-    with servers.LoopbackServer() as running:
-        yield running
-
-
-@pytest.fixture
 def carried(monkeypatch, server):
     """Connections to (fake) public addresses are recorded, then carried to the loopback server."""
     attempts: list[tuple[str, int]] = []

@@ -17,12 +17,6 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture
-def server():
-    with servers.LoopbackServer() as running:
-        yield running
-
-
-@pytest.fixture
 def carried(monkeypatch, server):
     """Connections to the (fake) public address are recorded, then carried to the loopback server."""
     attempts: list[tuple[str, int]] = []

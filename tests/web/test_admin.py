@@ -32,12 +32,6 @@ IN_DOUBT = {
 }
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def expired() -> datetime:
     """The admin tests' jobs are a minute past their deadline: an admin's action must set a new one."""
     return timezone.now() - timedelta(minutes=1)

@@ -11,12 +11,6 @@ from tests.support.finished import finished_job
 from tests.support.jobs import make_job
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
-
-
 def run_action(client, action: str, jobs):
     data = {"action": action, "_selected_action": [str(job.pk) for job in jobs]}
     return client.post("/admin/enhancer/job/", data, follow=True)

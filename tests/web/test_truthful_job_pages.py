@@ -18,13 +18,6 @@ from tests.support.jobs import make_job
 LOST = "We sent the photo to HitPaw but HitPaw did not answer in time."
 
 
-@pytest.fixture
-def sandbox(settings):
-    settings.SANDBOX_MODE = True
-    settings.PUBLIC_BASE_URL = ""
-    settings.SANDBOX_BASE_URL = "http://127.0.0.1:8000/sandbox"
-
-
 # --- A charge nobody knows yet -------------------------------------------------------------------
 
 

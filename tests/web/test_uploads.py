@@ -1,19 +1,11 @@
 """Uploads: photos from a computer, checked like links, stored, and fetched by HitPaw from our own signed link."""
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from enhancer.jobs import intake
 from enhancer.models import Batch, Job, JobStatus
 from tests.support.images import image_bytes
 from tests.support.jobs import handed_to_the_ticker
-
-
-@pytest.fixture
-def sandbox(settings):
-    settings.SANDBOX_MODE = True
-    settings.PUBLIC_BASE_URL = ""
-    settings.SANDBOX_BASE_URL = "http://127.0.0.1:8000/sandbox"
 
 
 def photo(name="Red Shoe.png", width=64, height=48):
