@@ -9,8 +9,8 @@ runs fast must not steal live leases.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import F, Q
@@ -21,7 +21,15 @@ from enhancer.jobs import lifecycle, timing
 from enhancer.models import ACTIVE_STATUSES, Job, JobStatus, Lease
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from django_stubs_ext import WithAnnotations  # a dev tool, for mypy only
+
+
+class DatabaseClock(TypedDict):
+    db_now: datetime  # the database's clock when the job was read
+
+
+if TYPE_CHECKING:
+    StepJob = WithAnnotations[Job, DatabaseClock]  # a job read for a step (`pipeline.job_for_step`)
 
 # A lease taken or renewed this recently is still whole: renewing it again would only cost a write.
 FRESH_LEASE_SLACK = timedelta(seconds=2)
@@ -81,7 +89,7 @@ def claim_due_jobs(limit: int, batch_size: int, max_batches: int | None = None) 
     others = list(
         due.exclude(status=JobStatus.DOWNLOADING).values_list("pk", flat=True)[: limit - len(downloads)]
     )
-    tokens = []
+    tokens: list[str] = []
     for ids in (downloads, others):
         for start in range(0, len(ids), batch_size):
             if max_batches is not None and len(tokens) >= max_batches:
@@ -116,7 +124,7 @@ def renew(job_id: int, token: str) -> bool:
     return bool(renewed)
 
 
-def hold_for_step(job: Job, token: str) -> bool:
+def hold_for_step(job: StepJob, token: str) -> bool:
     """Before a step: True while `token` holds the job's lease, renewed unless it outlasts any step.
 
     `job` was read with `db_now` (the database's clock). A lease with room for the longest step (and

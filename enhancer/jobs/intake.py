@@ -220,7 +220,7 @@ def enhance_stored_upload(
     """Enhance again a photo uploaded before, from the copy we keep: no link to fetch it from, and
     no need to upload it again. Checked against the chosen model's limits before a coin is spent."""
     _sent_before(user, submission_token)
-    if not (old.upload_name and old.original and old.original_width and old.original_height):
+    if not (old.upload_name and old.original.name and old.original_width and old.original_height):
         raise SubmissionRefused(MSG_NO_STORED_COPY)
     width, height = old.original_width, old.original_height
     problem = pricing.limit_problem(model.kind, width, height, model.scale)
@@ -358,7 +358,7 @@ def cancel(job: Job) -> None:
 
 def _retry_upload_fields(old: Job) -> dict:
     """An uploaded photo is tried again from our stored copy: there is no link to fetch it from."""
-    if not (old.upload_name and old.original):
+    if not (old.upload_name and old.original.name and old.original_width and old.original_height):
         return {}
     size = (old.extension, old.original_width, old.original_height)
     return _uploaded_fields(old.original.name, old.upload_name, size, old.model.kind, old.model.scale)

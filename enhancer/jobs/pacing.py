@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Max, Q
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Now
 from django.utils import timezone
 
@@ -38,8 +39,8 @@ WAITING = Q(
 class Turn(NamedTuple):
     """When a photo is due and its deadline (values or database expressions); `later`: not at once."""
 
-    due_at: object
-    deadline_at: object
+    due_at: datetime | Combinable
+    deadline_at: datetime | Combinable
     later: bool
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
@@ -30,6 +32,9 @@ from enhancer.media import storage
 from enhancer.media.fetcher import FetchError, fetch_image
 from enhancer.media.thumbnails import make_thumbnail, thumbnail_name
 from enhancer.models import Job, JobStatus
+
+if TYPE_CHECKING:
+    from enhancer.jobs.claims import StepJob
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +97,7 @@ RECORD_MARGIN_SECONDS = 5
 FRESH_LINK_SECONDS = 60
 
 
-def job_for_step(job_id: int) -> Job | None:
+def job_for_step(job_id: int) -> StepJob | None:
     """The job with its model and `db_now` (the database's clock, for its lease and deadlines), or None."""
     return Job.objects.select_related("model").annotate(db_now=Now()).filter(pk=job_id).first()
 
@@ -128,7 +133,7 @@ def advance(job_id: int, token: str, client: HitPawClient) -> bool:
     return step(job, token, client)
 
 
-def fetch_original(job: Job, token: str, client: HitPawClient) -> bool:
+def fetch_original(job: StepJob, token: str, client: HitPawClient) -> bool:
     """Download the user's photo, check it against the model's limits, store our copy, estimate its coins.
 
     Kept for its submission when stored (True).
@@ -179,7 +184,7 @@ def fetch_original(job: Job, token: str, client: HitPawClient) -> bool:
     return moved
 
 
-def submit(job: Job, token: str, client: HitPawClient) -> bool:
+def submit(job: StepJob, token: str, client: HitPawClient) -> bool:
     """Send the photo to HitPaw once. A lost answer goes to an admin, never out again."""
     if pauses.in_force():
         claims.update(job.pk, token, message=MSG_PAUSED, **claims.release_fields(_later(30)))
@@ -241,7 +246,7 @@ def submit(job: Job, token: str, client: HitPawClient) -> bool:
     return False  # polled after an interval
 
 
-def _staged(job: Job, token: str, client: HitPawClient) -> bool:
+def _staged(job: StepJob, token: str, client: HitPawClient) -> bool:
     """Put an uploaded photo on HitPaw's own storage (presign-put, then PUT), for HitPaw to read.
 
     For an office HitPaw cannot reach. Free, and safe to repeat: a failure is retried like any
@@ -250,7 +255,7 @@ def _staged(job: Job, token: str, client: HitPawClient) -> bool:
     if job.staged_url and job.staged_until and job.db_now < job.staged_until:
         return True
     content_type = STAGING_TYPES.get(job.extension.lower())
-    if content_type is None:
+    if content_type is None or not job.original.name:  # only uploads are staged, from our copy
         _end(job, token, JobStatus.FAILED, MSG_NOT_STAGEABLE)
         return False
     try:
@@ -284,7 +289,7 @@ def _staged(job: Job, token: str, client: HitPawClient) -> bool:
     return True
 
 
-def _record_submission(job: Job, token: str, submission: Submission, sent_at: float) -> None:
+def _record_submission(job: StepJob, token: str, submission: Submission, sent_at: float) -> None:
     """Record an accepted (paid) submission: HitPaw's job number first, alone, then the rest.
 
     Each write is retried until the lease taken at `sent_at` (`time.monotonic()`) is nearly gone: a
@@ -340,7 +345,7 @@ def _record_submission(job: Job, token: str, submission: Submission, sent_at: fl
     )
 
 
-def _record_job_number(job: Job, submission: Submission) -> bool:
+def _record_job_number(job: StepJob, submission: Submission) -> bool:
     """Write HitPaw's job number (and its price) on the row, before anything else about the answer.
 
     Not under our lease: even a job that went to review meanwhile keeps the number it was paid under.
@@ -357,7 +362,7 @@ def _paid_call_deadline():
     return claims.db_now_plus(settings.ENHANCER_JOB_DEADLINE_SECONDS)
 
 
-def _adopt_late_acceptance(job: Job, submission: Submission) -> None:
+def _adopt_late_acceptance(job: StepJob, submission: Submission) -> None:
     """Our lease ran out mid-call, and the job went (or is going) to review: HitPaw has it, so poll it."""
     adopted = lifecycle.move(
         job.pk,
@@ -390,7 +395,7 @@ def _adopt_late_acceptance(job: Job, submission: Submission) -> None:
         )
 
 
-def poll(job: Job, token: str, client: HitPawClient, *, last_chance: bool = False) -> bool:
+def poll(job: StepJob, token: str, client: HitPawClient, *, last_chance: bool = False) -> bool:
     """Ask HitPaw how the job is doing. The job is paid for, so only HitPaw's word ends it early.
 
     Kept for its download when HitPaw says it is done (True).
@@ -403,7 +408,11 @@ def poll(job: Job, token: str, client: HitPawClient, *, last_chance: bool = Fals
         else:
             _poll_failed(job, token, error)
         return False
-    polled = {"poll_count": job.poll_count + 1, "vendor_status": status.status[:40], "attempts": 0}
+    polled: dict[str, Any] = {
+        "poll_count": job.poll_count + 1,
+        "vendor_status": status.status[:40],
+        "attempts": 0,
+    }
     if status.is_completed and status.res_url:
         return claims.transition(
             job.pk,
@@ -427,7 +436,7 @@ def poll(job: Job, token: str, client: HitPawClient, *, last_chance: bool = Fals
     return False
 
 
-def _poll_failed(job: Job, token: str, error: HitPawError) -> None:
+def _poll_failed(job: StepJob, token: str, error: HitPawError) -> None:
     """A status call failed: wait and ask again, until the deadline, unless HitPaw keeps saying the task is gone."""
     if error.code == CODE_TASK_MISSING:
         # HitPaw may not know a job for a moment after accepting it: a few answers in a row end it.
@@ -456,7 +465,7 @@ def _poll_failed(job: Job, token: str, error: HitPawError) -> None:
     )
 
 
-def download_result(job: Job, token: str, client: HitPawClient) -> bool:
+def download_result(job: StepJob, token: str, client: HitPawClient) -> bool:
     """Copy the result into our own storage (HitPaw deletes it after 8 days).
 
     A retry (or a link no longer fresh) first asks HitPaw for the result's link again: its links
@@ -499,14 +508,14 @@ def download_result(job: Job, token: str, client: HitPawClient) -> bool:
     return False
 
 
-def _link_may_have_lapsed(job: Job) -> bool:
+def _link_may_have_lapsed(job: StepJob) -> bool:
     """True for a retry, or a link HitPaw gave longer ago than a freshly polled one."""
     if job.attempts or not job.res_url:
         return True
     return job.res_url_at is not None and job.db_now - job.res_url_at > _seconds(FRESH_LINK_SECONDS)
 
 
-def _fresh_result_link(job: Job, token: str, client: HitPawClient) -> str:
+def _fresh_result_link(job: StepJob, token: str, client: HitPawClient) -> str:
     """Ask HitPaw for the result's link now; empty when the job was ended or handed back instead.
 
     HitPaw no longer knowing the job ends it (nothing left to save). Any other failed status call
@@ -535,7 +544,7 @@ def _fresh_result_link(job: Job, token: str, client: HitPawClient) -> str:
     return status.res_url
 
 
-def _retry_download(job: Job, token: str, problem: str) -> None:
+def _retry_download(job: StepJob, token: str, problem: str) -> None:
     """The photo is paid for and HitPaw keeps it 8 days from the paid call: back off over hours till then."""
     paid_at = job.submitted_at or job.res_url_at or job.db_now
     give_up_at = paid_at + _seconds(min(settings.ENHANCER_RESULT_RETRY_SECONDS, RESULT_LINK_DAYS * 86400))
@@ -561,7 +570,7 @@ def _retry_download(job: Job, token: str, problem: str) -> None:
     _end(job, token, JobStatus.FAILED, message, attempts=attempts)
 
 
-STEPS = {
+STEPS: dict[str, Callable[[StepJob, str, HitPawClient], bool]] = {
     JobStatus.QUEUED: fetch_original,
     JobStatus.FETCHING: fetch_original,
     JobStatus.SUBMITTING: submit,
@@ -570,14 +579,14 @@ STEPS = {
 }
 
 
-def _past_deadline(job: Job) -> bool:
+def _past_deadline(job: StepJob) -> bool:
     """Downloads finish even late: the photo is done and paid for. Paused jobs wait."""
     if job.status == JobStatus.DOWNLOADING or job.db_now < job.deadline_at:
         return False
     return not (job.status == JobStatus.SUBMITTING and pauses.current())
 
 
-def _give_up_stalled(job: Job, token: str) -> None:
+def _give_up_stalled(job: StepJob, token: str) -> None:
     """A step that keeps dying (not a fetch error: a crash, a kill) is not retried forever."""
     count = job.stalled_claims
     log.error(

@@ -11,6 +11,7 @@ N coins"): the charge enters the ledger once, and the job is resumed.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from django.db import transaction
 from django.db.models import Q
@@ -21,6 +22,8 @@ from enhancer.coins import ledger
 from enhancer.hitpaw.statuses import FAILED_STATUSES, RESULT_LINK_DAYS
 from enhancer.jobs import lifecycle
 from enhancer.models import Job, JobStatus
+
+NUMBER_LENGTH = cast(int, Job._meta.get_field("hitpaw_job_id").max_length)  # a CharField always has one
 
 RESUMABLE_STATUSES = (JobStatus.NEEDS_REVIEW, JobStatus.TIMED_OUT, JobStatus.FAILED)
 
@@ -104,7 +107,7 @@ def record_lost_charge(job_id: int, hitpaw_job_id: str, coins: int) -> bool:
     changes nothing and writes no second ledger entry. Returns whether the job was resumed now.
     """
     number = (hitpaw_job_id or "").strip()
-    if not number or len(number) > Job._meta.get_field("hitpaw_job_id").max_length:
+    if not number or len(number) > NUMBER_LENGTH:
         raise ResumeRefused(MSG_BAD_NUMBER)
     with transaction.atomic():
         job = Job.objects.select_for_update().get(pk=job_id)
