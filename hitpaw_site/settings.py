@@ -6,6 +6,7 @@ import secrets
 import tempfile
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.crypto import salted_hmac
@@ -270,7 +271,7 @@ ENHANCER_MAX_ANONYMOUS_REQUEST_BYTES = env_int(
 # run a batch's steps; the broker's retry comes only after the timeout plus a margin for queueing.
 Q_WORKERS = env_int("ENHANCER_WORKERS", 4, minimum=2)
 Q_TIMEOUT = int(max(ENHANCER_LEASE_SECONDS - 10, 80))
-Q_CLUSTER = {
+Q_CLUSTER: dict[str, Any] = {  # django-q2's options: numbers, names, a broker address
     # The same on every host: with Redis it is the queue's key (django-q2's Q_CLUSTER_NAME would
     # split the queue), so hosts named apart would not share the work.
     "name": "enhance-desk",
