@@ -30,6 +30,14 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(autouse=True)
+def quick_password_hashing(settings):
+    """Passwords hashed with a quick hasher, as Django's docs suggest for tests: every person a
+    test makes has a password, and the real hasher is made slow on purpose. The app's own
+    processes (live apps, clusters) keep the real one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings, tmp_path):
     """Stored originals and results go to a temporary folder, never the project's media/."""
     settings.MEDIA_ROOT = tmp_path / "media"
