@@ -16,7 +16,7 @@ from django.utils import timezone
 from PIL import Image
 
 from enhancer.hitpaw.client import Submission
-from enhancer.jobs import claims, intake, lifecycle, pauses, pipeline, review
+from enhancer.jobs import claims, intake, lifecycle, pauses, pipeline, review, scheduler, thumbnails
 from enhancer.media import storage
 from enhancer.models import Job, JobStatus
 from tests.support.jobs import (
@@ -302,14 +302,21 @@ def test_the_coin_spending_call_is_not_started_on_a_lease_about_to_run_out(setti
     assert not claims.start_submission(job.pk, token)
 
 
+def broker_down(monkeypatch) -> None:
+    """Every place the app queues a task fails, as with Redis down. Saving photos never queues
+    anything: the ticker hands them out."""
+
+    def refused(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    for module in (scheduler, thumbnails):
+        monkeypatch.setattr(module, "async_task", refused)
+
+
 def test_a_broker_outage_after_the_jobs_are_saved_does_not_fail_the_submission(
     alice, general_2x, monkeypatch
 ):
-    def broker_down(*args, **kwargs):
-        raise ConnectionError("Redis is down")
-
-    # Saving the photos never waits on the broker: the ticker hands them out.
-    monkeypatch.setattr("enhancer.tasks.async_task", broker_down)
+    broker_down(monkeypatch)
 
     jobs = intake.create_jobs(alice, [PHOTO_URL], general_2x)
 
@@ -317,11 +324,7 @@ def test_a_broker_outage_after_the_jobs_are_saved_does_not_fail_the_submission(
 
 
 def test_the_form_answers_with_the_job_page_when_the_broker_is_down(alice_client, general_2x, monkeypatch):
-    def broker_down(*args, **kwargs):
-        raise ConnectionError("Redis is down")
-
-    # Saving the photos never waits on the broker: the ticker hands them out.
-    monkeypatch.setattr("enhancer.tasks.async_task", broker_down)
+    broker_down(monkeypatch)
 
     response = alice_client.post("/", {"img_url": PHOTO_URL, "model_name": "general_2x"})
 
