@@ -6,6 +6,7 @@ import socket
 import pytest
 import responses
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from enhancer.hitpaw.catalogue import seed_catalogue
 from enhancer.models import EnhanceModel
@@ -104,6 +105,14 @@ def admin_client(client, admin_user):
 def adam(db):
     """An admin by role (in the `admins` group), not a superuser."""
     return user_with_role("adam", "admins", is_staff=True)
+
+
+@pytest.fixture
+def adam_client(adam):
+    """A browser of its own signed in as Adam, beside any other client the test uses."""
+    browser = Client()
+    browser.force_login(adam)
+    return browser
 
 
 @pytest.fixture

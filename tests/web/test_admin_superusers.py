@@ -12,12 +12,6 @@ PEOPLE = "/admin/auth/user/"
 
 
 @pytest.fixture
-def adam_client(client, adam):
-    client.force_login(adam)
-    return client
-
-
-@pytest.fixture
 def carol(db):
     return user_with_role("carol", "staff")
 

@@ -23,12 +23,6 @@ def _broken(request):
 urlpatterns = [path("forbidden/", _forbidden), path("broken/", _broken), *site_urls]
 
 
-@pytest.fixture
-def adam_client(client, db):
-    client.force_login(user_with_role("adam", "admins", is_staff=True))
-    return client
-
-
 def test_a_superuser_finds_every_technical_page_under_one_heading_last(client, admin_user):
     client.force_login(admin_user)
 

@@ -5,7 +5,6 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.test import Client
 
 from enhancer.coins import ledger
 from enhancer.jobs import pauses
@@ -15,14 +14,6 @@ from tests.support.jobs import make_job
 from tests.support.roles import user_with_role
 
 REASON = "Topping up coins, back at 3 pm."
-
-
-@pytest.fixture
-def adam_client(db, catalogue):
-    """An admin by role (the people who pause), not a superuser."""
-    browser = Client()
-    browser.force_login(user_with_role("adam", "admins", is_staff=True))
-    return browser
 
 
 @pytest.fixture

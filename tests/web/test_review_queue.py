@@ -11,13 +11,6 @@ QUEUE = "/review/"
 
 
 @pytest.fixture
-def adam_client(db, catalogue):
-    browser = Client()
-    browser.force_login(user_with_role("adam", "admins", is_staff=True))
-    return browser
-
-
-@pytest.fixture
 def rita_client(db, catalogue):
     browser = Client()
     browser.force_login(user_with_role("rita", "reviewers"))

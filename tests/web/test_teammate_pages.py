@@ -3,22 +3,13 @@ page the teammate opens: their username, a password, logged in."""
 
 import re
 
-import pytest
 from django.contrib.auth import get_user_model
-from django.test import Client
 
 from tests.support.roles import user_with_role
 
 User = get_user_model()
 PEOPLE = "/admin/auth/user/"
 LINK = re.compile(r'value="http://testserver(/accounts/set-password/[^"]+)"')
-
-
-@pytest.fixture
-def adam_client(adam):
-    browser = Client()
-    browser.force_login(adam)
-    return browser
 
 
 def add_carol(browser, role="staff"):
