@@ -382,7 +382,7 @@ def test_a_slow_server_cannot_hold_a_fetch_past_its_deadline(server, temp_dir, m
     elapsed = time.monotonic() - started
     assert error.message == MSG_TOO_SLOW
     assert error.transient
-    assert 1.4 < elapsed < 2.5
+    assert 1.4 < elapsed < 4.0  # room for a slow machine; without the deadline it drips on and on
     assert list(temp_dir.iterdir()) == []
 
 
@@ -392,7 +392,7 @@ def test_the_deadline_covers_every_redirect_together(server):
     started = time.monotonic()
     error = refusal(server.url("/a"), allow_private=True, read_timeout=5.0, total_seconds=1.0)
     assert error.message == MSG_TOO_SLOW
-    assert time.monotonic() - started < 2.0
+    assert time.monotonic() - started < 3.5  # room for a slow machine, well short of the read timeout
 
 
 def test_a_short_fetch_started_after_a_long_one_still_ends_on_time(server):
@@ -407,7 +407,7 @@ def test_a_short_fetch_started_after_a_long_one_still_ends_on_time(server):
         started = time.monotonic()
         error = refusal(server.url("/short.png"), allow_private=True, read_timeout=5.0, total_seconds=1.0)
         assert error.message == MSG_TOO_SLOW
-        assert time.monotonic() - started < 2.0
+        assert time.monotonic() - started < 3.5  # room for a slow machine; the long one takes 30 s
         assert not long_fetch.done()
         server.stop.set()  # ends the long fetch's drip, so the test does not wait 30 s
 

@@ -131,4 +131,4 @@ def test_a_slow_server_cannot_hold_a_measurement_past_its_deadline(alice_client,
         answer = alice_client.get("/measure.json", {"url": server.url("/slow.jpg")})
         took = time.monotonic() - started
     assert answer.json()["ok"] is False
-    assert took < 3.0
+    assert took < 5.0  # room for a slow machine: without the deadline the drip never ends
