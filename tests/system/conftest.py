@@ -10,6 +10,7 @@ import io
 import os
 import threading
 from collections.abc import Iterator
+from functools import lru_cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -51,8 +52,10 @@ def browser(chromium) -> Iterator[Browser]:
         browser.close()
 
 
+@lru_cache(maxsize=1)
 def solid_photo(width: int, height: int) -> bytes:
-    """A plain photo of any size that stays small as a PNG (for the over-limit refusal)."""
+    """A plain photo of any size that stays small as a PNG (for the over-limit refusal); made once
+    for every test file's photo server."""
     out = io.BytesIO()
     Image.new("RGB", (width, height), (90, 120, 160)).save(out, format="PNG")
     return out.getvalue()
