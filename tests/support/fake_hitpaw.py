@@ -829,14 +829,15 @@ class FakeHitPaw:
         self._call("POST", "/_control/global", kw)
 
     def stop(self) -> None:
-        """SIGTERM the process group, then SIGKILL whatever is left after 5 s."""
+        """SIGKILL the process group: nothing is left to save, and a handler may be sleeping out a fault."""
         # Imported here, not at the top: run as a script from tests/support/, the server itself
         # needs nothing of the app (and may not find it on its path); only whoever started it does.
-        from enhancer.management.processes import stop_group
+        from enhancer.management.processes import signal_group
 
         if self.process is None:
             return
-        stop_group(self.process, 5)
+        signal_group(self.process.pid, signal.SIGKILL)
+        self.process.wait()
         self.process.stdout.close()  # type: ignore[union-attr]
         self.process = None
 
