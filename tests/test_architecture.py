@@ -87,6 +87,14 @@ def test_views_never_reach_the_hitpaw_client():
         assert "enhancer.hitpaw.client" not in imports_of(path), path
 
 
+def test_the_api_room_never_reaches_the_hitpaw_client():
+    """Callers that are not browser sessions (tokens, the gateway, the JSON API, webhooks) create
+    jobs through intake like the form; only the pipeline calls HitPaw, from a worker."""
+    assert (APP / "api" / "__init__.py").is_file()
+    for path in (APP / "api").rglob("*.py"):
+        assert "enhancer.hitpaw.client" not in imports_of(path), path
+
+
 def test_nothing_outside_the_sandbox_imports_it():
     for path in APP.rglob("*.py"):
         if "sandbox" in path.relative_to(APP).parts:
