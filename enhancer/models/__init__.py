@@ -11,7 +11,6 @@ from enhancer.models.jobs import ACTIVE_STATUSES, TERMINAL_STATUSES, Job, JobEve
 from enhancer.models.ledger import CoinCharge, TopUp, expected_balance
 from enhancer.models.pauses import Lease, SubmissionPause
 from enhancer.models.shares import ShareLink
-from enhancer.models.webhooks import DeliveryState, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -19,7 +18,6 @@ __all__ = [
     "ApiToken",
     "Batch",
     "CoinCharge",
-    "DeliveryState",
     "EnhanceModel",
     "Job",
     "JobEvent",
@@ -30,7 +28,5 @@ __all__ = [
     "TeamBudget",
     "TopUp",
     "UserBudget",
-    "WebhookDelivery",
-    "WebhookEndpoint",
     "expected_balance",
 ]
