@@ -23,6 +23,7 @@ from django_q.models import Failure, OrmQ, Schedule, Success
 from enhancer.coins import budgets, charged, ledger
 from enhancer.jobs import pauses, resume, review
 from enhancer.models import (
+    ApiToken,
     CoinCharge,
     EnhanceModel,
     Job,
@@ -461,6 +462,42 @@ class CoinChargeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """People's API tokens, read-only (the hash is never shown); those who manage people may turn
+    any off. Tokens are made on the "API tokens" page, where their person sees them once."""
+
+    list_display = ["user", "name", "prefix", "created_at", "expires_at", "last_used_at", "turned_off_at"]
+    list_filter = ["turned_off_at"]
+    search_fields = ["user__username", "name", "prefix"]
+    fields = ["user", "name", "prefix", "created_at", "expires_at", "last_used_at", "turned_off_at"]
+    readonly_fields = ["user", "name", "prefix", "created_at", "expires_at", "last_used_at", "turned_off_at"]
+    actions = ["turn_off"]
+
+    def _manages_people(self, request) -> bool:
+        return request.user.has_perm("auth.change_user")
+
+    def has_module_permission(self, request) -> bool:
+        return self._manages_people(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._manages_people(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Turn off the selected tokens")
+    def turn_off(self, request, queryset):
+        count = queryset.filter(turned_off_at__isnull=True).update(turned_off_at=timezone.now())
+        self.message_user(request, f"{count} token(s) turned off.", messages.SUCCESS)
 
 
 @admin.register(TopUp)

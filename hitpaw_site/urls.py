@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from enhancer.web import views
 from enhancer.web.views import review
+from enhancer.web.views.api_tokens import api_token_off, api_tokens
 from enhancer.web.views.system import system_pause, system_resume
 from enhancer.web.views.welcome import WelcomeView
 
@@ -35,6 +36,9 @@ urlpatterns = [
     path("review/<int:pk>/charge", review.review_record_charge, name="review_record_charge"),
     path("review/<int:pk>/send-again", review.review_send_again, name="review_send_again"),
     path("review/<int:pk>/close", review.review_close, name="review_close"),
+    # Personal API tokens for scripts (issue 25).
+    path("settings/tokens/", api_tokens, name="api_tokens"),
+    path("settings/tokens/<int:pk>/off", api_token_off, name="api_token_off"),
     path("s/<str:token>/", views.share_page, name="share"),
     path("s/<str:token>/<str:which>", views.share_image, name="share_image"),
     path("", include("enhancer.web.urls")),
