@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.contrib.auth.models import User
 from django.db.models import Q
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from enhancer.models import ApiToken
 
@@ -17,11 +18,13 @@ VISIBLE_CHARS = 6  # after TOKEN_PREFIX: enough to tell a person's tokens apart,
 LAST_USED_EVERY = timedelta(minutes=1)  # at most one write a minute per token, however busy the script
 
 
+@sensitive_variables("raw")
 def hash_of(raw: str) -> str:
     """The sha256 hex kept in place of the token (the token is random, so no salt or slow hash)."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+@sensitive_variables("raw")
 def make_token(user: User, name: str, expires_at: datetime | None = None) -> tuple[ApiToken, str]:
     """A new token for `user`: the row, and the raw token to show once (it is never stored)."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -35,6 +38,7 @@ def make_token(user: User, name: str, expires_at: datetime | None = None) -> tup
     return token, raw
 
 
+@sensitive_variables("raw")
 def person_for_token(raw: str | None) -> User | None:
     """The active person a working token acts as, or None; records when the token was last used."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:

@@ -176,3 +176,69 @@ def test_the_key_never_appears_anywhere_after_a_run_with_failures(
     assert CANARY not in app_with_canary.text
     assert CANARY not in texts_of_every_row()
     assert [text for text in exception_texts if CANARY in text] == []
+
+
+def test_a_personal_api_token_never_appears_after_the_page_that_made_it(
+    alice, admin_user, client, caplog, monkeypatch
+):
+    """A token made on its page, used, refused once turned off, and carried by a request whose
+    handling fails: after the one response that showed it, it is in no page, log line, row
+    (django-q2's included) or error report."""
+    from django.test import RequestFactory
+
+    from enhancer.api import tokens
+    from enhancer.models import ApiToken
+
+    for name in ("", "enhancer", "django", "django_q"):
+        caplog.set_level(logging.DEBUG, logger=name)
+    owner = Client()
+    owner.force_login(alice)
+    made = owner.post("/settings/tokens/", {"name": "canary script", "days": "30"}).content.decode()
+    token = ApiToken.objects.get(name="canary script")
+    start = made.index(token.prefix)
+    raw = made[start : made.index('"', start)]
+    assert tokens.person_for_token(raw) == alice
+
+    # Carried in the headers scripts send: to the gateway and the JSON API (answering, or a 404
+    # where they are not mounted), and to pages that do not take tokens.
+    headers = {"HTTP_APIKEY": raw, "HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    for path in ["/api/v1/photos", "/api/v1/coins/balance", "/no-such-page/", "/settings/tokens/", "/jobs/"]:
+        client.get(path, **headers)
+    for body in ['{"job_id": "no-such-job"}', "not json"]:
+        client.post("/hitpaw/api/task-status", body, content_type="application/json", **headers)
+
+    # An error while checking it, as Django's error report (local variables, headers) shows it;
+    # the report starts below this test's own frame, which holds the token to search for.
+    def broken_lookup():
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(ApiToken.objects, "working", broken_lookup)
+    request = RequestFactory().get("/hitpaw/api/task-status", **headers)
+    try:
+        tokens.person_for_token(raw)
+    except RuntimeError as error:
+        assert error.__traceback__ is not None
+        reporter = ExceptionReporter(request, RuntimeError, error, error.__traceback__.tb_next)
+        exception_texts = [reporter.get_traceback_text(), reporter.get_traceback_html()]
+    monkeypatch.undo()
+
+    owner.post(f"/settings/tokens/{token.pk}/off")
+    assert tokens.person_for_token(raw) is None
+    staff = Client()
+    staff.force_login(admin_user)
+    pages = {
+        path: who.get(path).content.decode()
+        for who, path in [
+            (owner, "/settings/tokens/"),
+            (staff, "/settings/tokens/"),
+            (staff, "/admin/enhancer/apitoken/"),
+            (staff, f"/admin/enhancer/apitoken/{token.pk}/change/"),
+        ]
+    }
+
+    assert [path for path, text in pages.items() if raw in text] == []
+    assert raw not in caplog.text
+    assert [r.getMessage() for r in caplog.records if raw in r.getMessage() + str(r.exc_text)] == []
+    assert raw not in texts_of_every_row()
+    assert [text for text in exception_texts if raw in text] == []
+    assert "the database went away" in exception_texts[0]

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods, require_POST
 
 from enhancer.api.tokens import make_token
@@ -43,6 +44,7 @@ def visible_tokens(user) -> QuerySet[ApiToken]:
     return tokens if manages_tokens(user) else tokens.filter(user=user)
 
 
+@sensitive_variables("raw", "context")
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
