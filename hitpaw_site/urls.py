@@ -39,6 +39,8 @@ urlpatterns = [
     # Personal API tokens for scripts (issue 25).
     path("settings/tokens/", api_tokens, name="api_tokens"),
     path("settings/tokens/<int:pk>/off", api_token_off, name="api_token_off"),
+    # HitPaw's own API, served by the desk for scripts with a personal token (issue 25).
+    path("hitpaw/", include("enhancer.api.hitpaw_urls")),
     path("s/<str:token>/", views.share_page, name="share"),
     path("s/<str:token>/<str:which>", views.share_image, name="share_image"),
     path("", include("enhancer.web.urls")),

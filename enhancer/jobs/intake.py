@@ -76,10 +76,12 @@ def create_jobs(
     exif: bool = False,
     dpi: int | None = None,
     submission_token: str = "",
+    sent_by_api: bool = False,
 ) -> list[Job]:
     """Queue one job per link (several make one batch); the ticker picks them up within about a second.
 
     `submission_token` is the form's own: the same form sent again raises `AlreadySubmitted`.
+    `sent_by_api`: a script sent it (the HitPaw-shaped API), shown so on its pages.
     """
     _sent_before(user, submission_token)
     with _one_per_form(user, submission_token), transaction.atomic():
@@ -97,6 +99,7 @@ def create_jobs(
                 batch=batch,
                 position=position,
                 submission_token="" if position else submission_token,
+                sent_by_api=sent_by_api,
             )
             for position, url in enumerate(img_urls)
         ]

@@ -115,6 +115,8 @@ class Job(models.Model):
     # The submit form's own token, on the first photo a form made: the same form sent again (a
     # double click, a resent POST) finds it and makes nothing new.
     submission_token = models.CharField(max_length=32, blank=True, default="")
+    # Sent through the desk's HitPaw-shaped API (a script with a personal token), not the form.
+    sent_by_api = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
