@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.support.browser import log_in
+from tests.system.test_browser_pages import PHONE, RUN_AXE, check, phone_page
 
 pytestmark = pytest.mark.browser
 
@@ -43,3 +44,21 @@ def test_a_token_is_made_shown_once_and_turned_off(page, live_app):
     expect(page.locator("[data-tokens] [data-token-status]").first).to_have_text("turned off")
     expect(page.locator(".flash").first).to_contain_text("turned off")
     assert raw not in page.content()
+
+
+def test_the_token_page_fits_a_phone_and_has_no_serious_accessibility_problem(
+    browser, live_app, csp_violations, tmp_path
+):
+    phone = phone_page(browser, live_app, csp_violations)
+    log_in(phone, live_app)
+    phone.goto("/settings/tokens/")
+    phone.get_by_label("Name").fill("phone script")
+    phone.get_by_role("button", name="Make a token").click()
+    expect(phone.locator("[data-raw-token]")).to_be_visible()
+
+    width = phone.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
+    assert phone.evaluate(RUN_AXE) == []
+    assert check(phone, "/settings/tokens/", tmp_path) == []
+    assert csp_violations == []
+    phone.context.close()
