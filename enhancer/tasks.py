@@ -7,6 +7,7 @@ import logging
 from django_q.utils import get_func_repr
 
 from enhancer.jobs import scheduler, thumbnails
+from enhancer.webhooks import sender
 
 log = logging.getLogger(__name__)
 GROUP = "enhancer"
@@ -17,6 +18,7 @@ ALLOWED_TASKS = frozenset(
     {
         "enhancer.tasks.advance_batch",
         "enhancer.tasks.make_thumbnails",
+        "enhancer.tasks.deliver_webhooks",
         "enhancer.sandbox.tasks.enhance_task",
         REFUSED,
     }
@@ -26,6 +28,11 @@ ALLOWED_TASKS = frozenset(
 def make_thumbnails(job_id: int) -> None:
     """Make the thumbnails a job's stored photos lack (asked for by a page that found none)."""
     thumbnails.make_for_job(job_id)
+
+
+def deliver_webhooks(token: str) -> int:
+    """Send the webhook deliveries claimed under `token`."""
+    return sender.deliver_claimed(token)
 
 
 def advance_batch(token: str) -> int:

@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from enhancer.web import views
-from enhancer.web.views import review
+from enhancer.web.views import review, webhooks
 from enhancer.web.views.api_tokens import api_token_off, api_tokens
 from enhancer.web.views.system import system_pause, system_resume
 from enhancer.web.views.welcome import WelcomeView
@@ -41,6 +41,16 @@ urlpatterns = [
     path("settings/tokens/<int:pk>/off", api_token_off, name="api_token_off"),
     # HitPaw's own API, served by the desk for scripts with a personal token (issue 25).
     path("hitpaw/", include("enhancer.api.hitpaw_urls")),
+    # Webhooks (issue 25).
+    path("settings/webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("settings/webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook"),
+    path("settings/webhooks/<int:pk>/switch", webhooks.webhook_switch, name="webhook_switch"),
+    path("settings/webhooks/<int:pk>/test", webhooks.webhook_test, name="webhook_test"),
+    path(
+        "settings/webhooks/<int:pk>/deliveries/<int:delivery_pk>/redeliver",
+        webhooks.webhook_redeliver,
+        name="webhook_redeliver",
+    ),
     path("s/<str:token>/", views.share_page, name="share"),
     path("s/<str:token>/<str:which>", views.share_image, name="share_image"),
     path("", include("enhancer.web.urls")),

@@ -18,6 +18,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from enhancer.models import Job, JobEvent, JobStatus
+from enhancer.webhooks import outbox
 
 MSG_RECEIVED = "Received."
 
@@ -76,6 +77,7 @@ def move(
             JobEvent.objects.create(job_id=job_id, status=status, message=message, at=now)
             if then is not None:
                 then()
+            outbox.job_moved(job_id, status)  # webhook rows, written with the move or not at all
     return bool(moved)
 
 

@@ -24,6 +24,7 @@ from django_q.tasks import async_task
 from enhancer.jobs import claims, pipeline
 from enhancer.jobs.client_factory import get_client
 from enhancer.models import Job, Lease
+from enhancer.webhooks import claims as webhook_claims
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ MAX_CLAIM_PER_TICK = 400
 QUEUED_BATCHES_PER_WORKER = 2
 STEPS_IN_A_ROW = 4  # a bound: the pipeline has at most two steps in a row (fetch, send; poll, save)
 TASK_GROUP = "enhancer"
+DELIVER_WEBHOOKS = "enhancer.tasks.deliver_webhooks"
 # The row a running ticker stamps each tick, so /healthz can say whether one runs. Not a guard:
 # several tickers may stamp it; the conditional claims keep them from taking one job twice.
 TICKER = "ticker"
@@ -70,7 +72,15 @@ def tick(broker: Broker) -> int:
     batches = free_batches(broker)
     if not batches:
         return 0
+    dispatch_webhooks(broker)
     return dispatch_due(enqueue, queue_in_database=queue_in_database(), batches=batches)
+
+
+def dispatch_webhooks(broker: Broker) -> None:
+    """Claim due webhook deliveries (a lease, like jobs) and queue one task to send them."""
+    token = webhook_claims.claim_due()
+    if token:
+        async_task(DELIVER_WEBHOOKS, token, group=TASK_GROUP, broker=broker)
 
 
 def dispatch_due(

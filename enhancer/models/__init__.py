@@ -11,6 +11,7 @@ from enhancer.models.jobs import ACTIVE_STATUSES, TERMINAL_STATUSES, Job, JobEve
 from enhancer.models.ledger import CoinCharge, TopUp, expected_balance
 from enhancer.models.pauses import Lease, SubmissionPause
 from enhancer.models.shares import ShareLink
+from enhancer.models.webhooks import DeliveryState, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -18,6 +19,7 @@ __all__ = [
     "ApiToken",
     "Batch",
     "CoinCharge",
+    "DeliveryState",
     "EnhanceModel",
     "Job",
     "JobEvent",
@@ -28,5 +30,7 @@ __all__ = [
     "TeamBudget",
     "TopUp",
     "UserBudget",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "expected_balance",
 ]
