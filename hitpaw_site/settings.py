@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_q",
+    "ninja",  # the JSON API's docs page and its scripts, served from our own static files
     "enhancer",
     *SANDBOX_APPS,
     "csp",  # Content-Security-Policy, below

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from enhancer.api.v1.api import api as json_api
 from enhancer.web import views
 from enhancer.web.views import review, webhooks
 from enhancer.web.views.api_tokens import api_token_off, api_tokens
@@ -41,6 +42,7 @@ urlpatterns = [
     path("settings/tokens/<int:pk>/off", api_token_off, name="api_token_off"),
     # HitPaw's own API, served by the desk for scripts with a personal token (issue 25).
     path("hitpaw/", include("enhancer.api.hitpaw_urls")),
+    path("api/v1/", json_api.urls),  # the JSON API (issue 25): schema /api/v1/openapi.json, docs /api/v1/docs
     # Webhooks (issue 25).
     path("settings/webhooks/", webhooks.webhook_list, name="webhooks"),
     path("settings/webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook"),
