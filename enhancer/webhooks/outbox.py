@@ -100,9 +100,6 @@ def batch_maybe_done(batch_id: int, user_id: int) -> None:
     jobs = Job.objects.filter(batch_id=batch_id)
     if jobs.filter(status__in=ACTIVE_STATUSES).exists():
         return
-    counts = {
-        status: jobs.filter(status=status).count() for status in (JobStatus.COMPLETED, JobStatus.FAILED)
-    }
     queue(
         endpoints,
         {
@@ -111,8 +108,8 @@ def batch_maybe_done(batch_id: int, user_id: int) -> None:
             "data": {
                 "batch_id": batch_id,
                 "photos": jobs.count(),
-                "completed": counts[JobStatus.COMPLETED],
-                "failed": counts[JobStatus.FAILED],
+                "completed": jobs.filter(status=JobStatus.COMPLETED).count(),
+                "failed": jobs.filter(status__in=(JobStatus.FAILED, JobStatus.TIMED_OUT)).count(),
                 "links": {"batch": absolute(reverse("enhancer:batch", args=[batch_id]))},
             },
         },
