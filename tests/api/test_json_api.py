@@ -10,7 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import schemathesis
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.utils import timezone
 
@@ -194,6 +196,19 @@ def test_get_one_photo_by_role(as_alice, as_bob, as_rita, as_adam, as_nora, alic
     for stranger in (as_bob, as_nora):
         assert stranger.get(f"/photos/{job.pk}").status_code == 404
     assert as_alice.get("/photos/999999").status_code == 404
+
+
+def test_download_the_result_by_role(as_alice, as_bob, as_rita, alice):
+    job = make_job(JobStatus.COMPLETED, user=alice)
+    job.result.save("shoe-enhanced.png", ContentFile(b"our stored copy"), save=True)
+    for caller in (as_alice, as_rita):
+        response = caller.get(f"/photos/{job.pk}/result")
+        assert response.status_code == 200 and b"".join(response.streaming_content) == b"our stored copy"
+        assert "attachment" in response["Content-Disposition"]
+    assert as_bob.get(f"/photos/{job.pk}/result").status_code == 404
+    waiting = make_job(user=alice)
+    response = as_alice.get(f"/photos/{waiting.pk}/result")
+    assert response.status_code == 404 and response.json()["detail"] == "This photo has no result yet."
 
 
 # --- photos: create -----------------------------------------------------------------------------------
@@ -389,6 +404,7 @@ def test_the_expected_balance_is_for_admins(as_alice, as_rita, as_adam, alice):
 def test_the_schema_and_docs_are_served_without_a_token(client, db):
     schema = client.get(f"{API}/openapi.json").json()
     assert schema["openapi"].startswith("3.") and f"{API}/photos" in schema["paths"]
+    schemathesis.openapi.from_dict(schema).validate()  # against the OpenAPI specification's own schema
     docs = client.get(f"{API}/docs")
     assert docs.status_code == 200
     page = docs.content.decode()

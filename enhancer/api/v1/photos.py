@@ -22,6 +22,7 @@ from enhancer.jobs import intake, resume
 from enhancer.models import Batch, Job
 from enhancer.web import access, refusals
 from enhancer.web.forms import HistoryFilterForm, SubmitForm
+from enhancer.web.stored_files import stored_file_response
 from enhancer.web.views.batches import summarize
 
 router = Router(tags=["photos"])
@@ -102,6 +103,25 @@ def list_photos(request: HttpRequest, filters: Query[PhotoFilters]):
 @router.get("/{photo_id}", response={200: schemas.Photo, **ERRORS}, summary="One photo")
 def get_photo(request: HttpRequest, photo_id: int):
     return photo_out(access.job_for_user(request.user, photo_id))
+
+
+RESULT_FILE = {
+    "responses": {
+        200: {
+            "description": "Our stored copy of the enhanced photo (kept long after HitPaw deletes its own)",
+            "content": {"image/*": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+MSG_NO_RESULT = "This photo has no result yet."
+
+
+@router.get("/{photo_id}/result", response=ERRORS, openapi_extra=RESULT_FILE, summary="Download the result")
+def photo_result(request: HttpRequest, photo_id: int):
+    job = access.job_for_user(request.user, photo_id)
+    if not (job.is_completed and job.result.name):
+        raise HttpError(404, MSG_NO_RESULT)
+    return stored_file_response(job.result.name, as_attachment=True, filename=job.result_download_name)
 
 
 @router.post("", response={201: schemas.Created, **REFUSED}, summary="Send photos by link")
