@@ -10,7 +10,9 @@ from ninja.security import HttpBearer
 from enhancer.api.tokens import person_for_token
 from enhancer.api.v1 import coins, photos, shares
 
-MSG_NO_TOKEN = "Send a working personal token: `Authorization: Bearer edk_…` (make one on the API tokens page)."
+MSG_NO_TOKEN = (
+    "Send a working personal token: `Authorization: Bearer edk_…` (make one on the API tokens page)."
+)
 MSG_BAD_INPUT = "Some of what was sent is not valid"
 
 
