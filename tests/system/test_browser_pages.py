@@ -132,6 +132,7 @@ def test_every_page_fits_a_phone_and_has_no_serious_accessibility_problem(
         expect(page.locator("[data-total-done]")).to_have_text("2", timeout=JOB_DONE_TIMEOUT_MS)
 
         pages = ["/", "/jobs/", job_url, batch_url, "/usage/", "/team/", "/system/", "/admin/"]
+        pages += ["/settings/tokens/", "/settings/webhooks/"]
         for path in pages:
             problems += check(page, path.removeprefix(live_app.url), tmp_path)
         problems += check(visitor, share_url.removeprefix(live_app.url), tmp_path)
