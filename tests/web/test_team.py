@@ -51,6 +51,17 @@ def test_it_filters_by_dates_and_link(rita_client, alice, general_2x):
     assert listed(rita_client.get("/team/", {"q": "old-shoe"})) == [old.pk]
 
 
+def test_a_saved_link_with_the_old_date_names_still_filters(rita_client, alice, general_2x):
+    old = make_job(user=alice, bare=True)
+    new = make_job(user=alice, bare=True)
+    old.__class__.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=10))
+    today = timezone.localdate()
+
+    assert listed(rita_client.get("/team/", {"start": today.isoformat()})) == [new.pk]
+    week_ago = (today - timedelta(days=7)).isoformat()
+    assert listed(rita_client.get("/team/", {"end": week_ago})) == [old.pk]
+
+
 def test_it_shows_coins_by_person_and_month(rita_client, alice, bob):
     with freeze_time(datetime(2025, 6, 18, 12, 0)):
         for user, coins, days_ago in [(alice, 10, 0), (alice, 20, 30), (bob, 70, 0), (bob, 5, 400)]:
