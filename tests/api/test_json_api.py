@@ -222,8 +222,40 @@ def test_staff_send_a_photo_by_link_through_intake(as_alice, alice, general_2x):
     job = Job.objects.get(pk=photo["id"])
     assert job.user == alice and job.status == JobStatus.QUEUED and body["batch_id"] is None
     assert photo["link"] == "https://shop.example/a.jpg" and photo["model"] == "general_2x"
-    if hasattr(job, "sent_by_api"):
-        assert job.sent_by_api
+    assert job.sent_by_api
+
+
+def test_a_retry_with_the_same_idempotency_key_sends_nothing_again(as_alice, alice, general_2x):
+    links = {"img_urls": ["https://shop.example/a.jpg", "https://shop.example/b.jpg"], "model": "general_2x"}
+    key = {"HTTP_IDEMPOTENCY_KEY": "catalogue-run-2026-12-07"}
+    first = as_alice.client.post(
+        f"{API}/photos", links, content_type="application/json", **as_alice.auth, **key
+    )
+    again = as_alice.client.post(
+        f"{API}/photos", links, content_type="application/json", **as_alice.auth, **key
+    )
+
+    assert first.status_code == 201 and again.status_code == 200, again.content
+    assert [p["id"] for p in again.json()["photos"]] == [p["id"] for p in first.json()["photos"]]
+    assert again.json()["batch_id"] == first.json()["batch_id"]
+    assert Job.objects.filter(user=alice).count() == 2
+
+    other = {"HTTP_IDEMPOTENCY_KEY": "catalogue-run-2026-12-08"}
+    fresh = as_alice.client.post(
+        f"{API}/photos", links, content_type="application/json", **as_alice.auth, **other
+    )
+    assert fresh.status_code == 201 and Job.objects.filter(user=alice).count() == 4
+
+
+def test_an_idempotency_key_is_each_persons_own(as_alice, as_bob, alice, bob, general_2x):
+    link = {"img_urls": ["https://shop.example/a.jpg"], "model": "general_2x"}
+    key = {"HTTP_IDEMPOTENCY_KEY": "same-words"}
+    for person in (as_alice, as_bob):
+        response = person.client.post(
+            f"{API}/photos", link, content_type="application/json", **person.auth, **key
+        )
+        assert response.status_code == 201
+    assert Job.objects.filter(user=alice).count() == 1 and Job.objects.filter(user=bob).count() == 1
 
 
 def test_several_links_make_a_batch_and_bad_lines_are_left_out(as_alice, general_2x):

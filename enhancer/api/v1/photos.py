@@ -7,11 +7,12 @@ the team's; acting on a photo (cancel, resume) is for its owner and admins; send
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Status
+from ninja import Field, Header, Query, Router, Status
 from ninja import Schema as Input
 from ninja.errors import HttpError
 
@@ -31,6 +32,10 @@ batches = Router(tags=["batches"])
 ERRORS = {401: schemas.Error, 403: schemas.Error, 404: schemas.Error, 422: schemas.Error}
 REFUSED = {**ERRORS, 409: schemas.Error}  # intake or the photo's state said no, plainly
 MSG_NO_LINKS = "Send at least one image link in `img_urls`."
+IDEMPOTENCY_HELP = (
+    "Any text of yours, new for each new set of photos. Sent again with the same key (a retry after "
+    "a lost answer), the photos it made are answered again (200) and nothing new is sent or charged."
+)
 MSG_OWN_ONLY = "Your role lets you see your own photos only, so `person` cannot be chosen."
 
 
@@ -124,8 +129,14 @@ def photo_result(request: HttpRequest, photo_id: int):
     return stored_file_response(job.result.name, as_attachment=True, filename=job.result_download_name)
 
 
-@router.post("", response={201: schemas.Created, **REFUSED}, summary="Send photos by link")
-def create_photos(request: HttpRequest, new: schemas.NewPhotos):
+@router.post(
+    "", response={200: schemas.Created, 201: schemas.Created, **REFUSED}, summary="Send photos by link"
+)
+def create_photos(
+    request: HttpRequest,
+    new: schemas.NewPhotos,
+    idempotency_key: str = Header("", alias="Idempotency-Key", description=IDEMPOTENCY_HELP),
+):
     """One link makes one photo, several make a batch; checked like the submit form, before anything is spent."""
     if not access.may_enhance(request.user):
         raise HttpError(403, refusal(request, refusals.NO_ENHANCE))
@@ -140,22 +151,39 @@ def create_photos(request: HttpRequest, new: schemas.NewPhotos):
     if not new.img_urls or not form.is_valid():
         raise HttpError(422, problems_of(form) or MSG_NO_LINKS)
     data = form.cleaned_data
+    token = submission_token(idempotency_key)
     try:
         jobs = intake.create_jobs(
-            request.user, data["img_url"], data["model_name"], exif=data["exif"], dpi=data["dpi"]
+            request.user,
+            data["img_url"],
+            data["model_name"],
+            exif=data["exif"],
+            dpi=data["dpi"],
+            submission_token=token,
+            sent_by_api=True,
         )
+    except intake.AlreadySubmitted as sent:  # the first photo carries the key; its batch has the rest
+        first = sent.job
+        made = (
+            Job.objects.filter(batch_id=first.batch_id) if first.batch_id else Job.objects.filter(pk=first.pk)
+        )
+        return Status(200, created(made, form.skipped))
     except intake.SubmissionRefused as refused:
         raise HttpError(409, refused.message) from refused
-    made = with_charged(Job.objects.filter(pk__in=[job.pk for job in jobs]).select_related("user"))
-    mark_sent_by_api(made)
-    shown = [photo_out(job) for job in made.order_by("position", "pk")]
-    return Status(201, {"photos": shown, "batch_id": jobs[0].batch_id, "skipped": form.skipped})
+    return Status(201, created(Job.objects.filter(pk__in=[job.pk for job in jobs]), form.skipped))
 
 
-def mark_sent_by_api(jobs: QuerySet[Job]) -> None:
-    """Marked in the history as sent by a script (once the gateway's `sent_by_api` field exists)."""
-    if any(field.name == "sent_by_api" for field in Job._meta.get_fields()):
-        jobs.update(sent_by_api=True)
+def submission_token(idempotency_key: str) -> str:
+    """The key as the form's one-submission token (fixed length, and apart from the form's own)."""
+    if not idempotency_key:
+        return ""
+    return "api-" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:28]
+
+
+def created(jobs: QuerySet[Job], skipped: list[str]) -> dict:
+    made = with_charged(jobs.select_related("user")).order_by("position", "pk")
+    shown = [photo_out(job) for job in made]
+    return {"photos": shown, "batch_id": made[0].batch_id if shown else None, "skipped": skipped}
 
 
 def refusal(request: HttpRequest, message: str) -> str:
