@@ -20,11 +20,9 @@ import sys
 PARENT_CHECK_SECONDS = 1.0
 
 
-def run_while_parent_lives(command: list[str], niceness: int = 0) -> int:
+def run_while_parent_lives(command: list[str]) -> int:
     """Run `command` in this process's group until it ends or our parent does; its exit code."""
     parent = os.getppid()
-    if niceness:
-        os.nice(niceness)  # before the start: the part and every worker it forks inherit it
     # SIGTERM and SIGINT reach the whole group: the part stops itself, and we wait for it. (A
     # handler, not SIG_IGN: the part's exec resets a handler, and would keep an ignored signal.)
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -59,5 +57,5 @@ def stop_group(process: subprocess.Popen, grace_seconds: float) -> None:
 
 
 if __name__ == "__main__":
-    # python -m enhancer.management.processes NICENESS COMMAND...
-    sys.exit(run_while_parent_lives(sys.argv[2:], int(sys.argv[1])))
+    # python -m enhancer.management.processes COMMAND...
+    sys.exit(run_while_parent_lives(sys.argv[1:]))

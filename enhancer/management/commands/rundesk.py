@@ -107,9 +107,10 @@ class Command(BaseCommand):
         """Start a part in a process group of its own, led by a wrapper that ends it if we die."""
         # One machine: no warnings about load balancers (enhancer.W005), quiet logs unless --verbose.
         env = {**os.environ, **self._quiet, "ENHANCER_SINGLE_HOST": "true"}
-        niceness = 0 if name == "web server" else BACKGROUND_NICENESS
-        wrapper = [sys.executable, "-m", "enhancer.management.processes", str(niceness)]
-        return subprocess.Popen([*wrapper, *command], start_new_session=True, env=env)
+        # The background parts run below the web with coreutils' `nice`, as run-prod.sh does.
+        nice = [] if name == "web server" else ["nice", "-n", str(BACKGROUND_NICENESS)]
+        wrapper = [sys.executable, "-m", "enhancer.management.processes"]
+        return subprocess.Popen([*nice, *wrapper, *command], start_new_session=True, env=env)
 
     def _stop(self, children):
         """Stop every part: SIGTERM to all groups first, so they wind down together."""
