@@ -71,6 +71,20 @@ for _model in (Schedule, Success, Failure, OrmQ):
         admin.site.register(_model, _read_only(_technical))
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the admin shows but never adds, edits or deletes: jobs and the coin ledger are history
+    (deleting one would erase what was charged), and tokens are made and turned off by their pages."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # no Save buttons
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(EnhanceModel)
 class EnhanceModelAdmin(admin.ModelAdmin):
     list_display = [
@@ -149,7 +163,7 @@ CSV_COLUMNS = [
 
 
 @admin.register(Job)
-class JobAdmin(admin.ModelAdmin):
+class JobAdmin(ReadOnlyAdmin):
     """Review every job: read-only records, coins estimated and actual, no deleting (coin history)."""
 
     list_display = [
@@ -182,15 +196,6 @@ class JobAdmin(admin.ModelAdmin):
         "revoke_share_links",
         "export_csv",
     ]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False  # the record is read-only: no Save buttons
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # deleting a job would erase coin history
 
     def has_review_permission(self, request) -> bool:
         return request.user.has_perm("enhancer.change_job")
@@ -438,7 +443,7 @@ class SubmissionPauseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CoinCharge)
-class CoinChargeAdmin(admin.ModelAdmin):
+class CoinChargeAdmin(ReadOnlyAdmin):
     """The ledger: read-only, since it is what HitPaw charged."""
 
     list_display = ["at", "job", "user", "model", "hitpaw_job_id", "estimated_coins", "coins"]
@@ -454,18 +459,9 @@ class CoinChargeAdmin(admin.ModelAdmin):
             response.context_data["coins_total"] = {k: v or 0 for k, v in coins.items()}
         return response
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     """People's API tokens, read-only (the hash is never shown); those who manage people may turn
     any off. Tokens are made on the "API tokens" page, where their person sees them once."""
 
@@ -484,15 +480,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self._manages_people(request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description="Turn off the selected tokens")
     def turn_off(self, request, queryset):

@@ -51,7 +51,7 @@ def app(tmp_path, fake):
 
 
 def test_hitpaws_own_sdk_enhances_a_photo_through_the_desk(app, fake, monkeypatch):
-    from tests.api.test_readme_hitpaw_curl import readme_block
+    from tests.support.readme import readme_block
 
     token = app.make_token()
     photo = fake.image_url(64, 48, "png")
